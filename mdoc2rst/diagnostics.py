@@ -1,0 +1,66 @@
+"""Diagnostics as values: what the parser found wrong, where, and how badly.
+
+The levels and their order are mandoc's, so that the exit status of
+``mdoc2rst lint`` can follow ``mandoc -T lint``.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from mdoc2rst.messages import MESSAGES
+
+
+class Level(enum.IntEnum):
+    """Severity, in mandoc's order; the value is the lint exit status it causes."""
+
+    BASE = 0
+    STYLE = 1
+    WARNING = 2
+    ERROR = 3
+    UNSUPP = 4
+    BADARG = 5
+    SYSERR = 6
+
+
+_LEVEL_BY_NAME = dict(Level.__members__)
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One message about the input, at a 1-based line and column."""
+
+    level: Level
+    kind: str
+    file: str
+    line: int
+    column: int
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}:{self.column}" if self.line else self.file
+        return f"{where}: {self.level.name}: {self.message}"
+
+
+@dataclass(slots=True)
+class Reporter:
+    """Collects diagnostics for one input file."""
+
+    file: str
+    items: list[Diagnostic] = field(default_factory=list)
+
+    def __call__(self, kind: str, line: int, pos: int, args: str | None = None) -> None:
+        """Record diagnostic ``kind`` at ``line`` and 0-based position ``pos``."""
+        level_name, text = MESSAGES[kind]
+        message = f"{text}: {args}" if args else text
+        level = _LEVEL_BY_NAME[level_name]
+        self.items.append(Diagnostic(level, kind, self.file, line, pos + 1, message))
+
+    def worst(self) -> int:
+        """The exit status mandoc would give for these diagnostics (0 when clean)."""
+        return max((int(d.level) for d in self.items), default=0)
+
+    def shown(self) -> list[Diagnostic]:
+        """The diagnostics ``-W all`` shows: base-system conventions are opt-in."""
+        return [d for d in self.items if d.level is not Level.BASE]

@@ -1,0 +1,100 @@
+"""From bytes or text to a validated document: the pipeline's driver.
+
+Decoding follows mandoc: UTF-8 when the input is valid UTF-8, else
+ISO-8859-1 (with a diagnostic); non-ASCII characters reach the parser as
+``\\[uXXXX]`` escapes, as mandoc's preconv does, and control characters
+become ``?`` with a diagnostic.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from mdoc2rst.diagnostics import Reporter
+from mdoc2rst.nodes import Document, Flag, Meta, Node, NodeType
+from mdoc2rst.parser import MdocParser
+from mdoc2rst.roff import Roff
+from mdoc2rst.validate import validate
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def decode(data: bytes, report: Reporter) -> str:
+    """Bytes to text: UTF-8, or ISO-8859-1 when the bytes are not UTF-8."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        report("ENCODING", line, exc.start - (data.rfind(b"\n", 0, exc.start) + 1))
+        text = data.decode("latin-1")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text
+
+
+def _sanitize(text: str, report: Reporter) -> str:
+    """Escape non-ASCII characters and replace control characters, by line."""
+    if _CONTROL.search(text):
+        lines = text.split("\n")
+        for i, line in enumerate(lines):
+            if not _CONTROL.search(line):
+                continue
+            out = []
+            for col, ch in enumerate(line):
+                c = ord(ch)
+                if c == 0x7F or (c < 0x20 and c != 0x09):
+                    if ch == "\r" and col == len(line) - 1:
+                        out.append(ch)  # CRLF line end: the roff layer drops it
+                        continue
+                    kind = "CHAR_BAD" if c in (0, 4) or c > 0x0A else "CHAR_UNSUPP"
+                    report(kind, i + 1, col, f"0x{c:x}")
+                    if ch != "\r":
+                        out.append("?")
+                    continue
+                out.append(ch)
+            lines[i] = "".join(out)
+        text = "\n".join(lines)
+    if _NON_ASCII.search(text):
+        text = _NON_ASCII.sub(_uescape, text)
+    return text
+
+
+def _uescape(m: re.Match[str]) -> str:
+    return f"\\[u{ord(m.group(0)):04X}]"
+
+
+def _read_so(path: Path) -> str | None:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    return _sanitize(decode(data, Reporter(str(path))), Reporter(str(path)))
+
+
+def parse(text: str | bytes, filename: str = "<stdin>", *, path: Path | None = None) -> Document:
+    """Parse an mdoc page and validate it.  Never raises on bad input."""
+    report = Reporter(filename)
+    if isinstance(text, bytes):
+        text = decode(text, report)
+    text = _sanitize(text, report)
+    root = Node(NodeType.ROOT, "root", 0, 0)
+    parser = MdocParser(report, root, lambda name: 0)
+    roff = Roff(parser, report, path, _read_so)
+    parser.translate = roff.translate
+    roff.run(text)
+    if roff.defining is not None and roff.defining.name is not None:
+        report("BLK_NOEND", 0, 0, "de")
+    parser.endparse()
+    meta = Meta()
+    root.flags |= Flag.VALID
+    validate(root, meta, report)
+    return Document(filename, root, meta, report.items)
+
+
+def parse_file(path: str | Path) -> Document:
+    """Read and parse a page; a missing or unreadable file raises OSError."""
+    p = Path(path)
+    data = p.read_bytes()
+    return parse(data, str(path), path=p)

@@ -1,0 +1,92 @@
+"""The tree dumper: the document in the format of ``mandoc -T tree``.
+
+Used to compare the parser with mandoc node by node, and by
+``mdoc2rst tree``.
+"""
+
+from __future__ import annotations
+
+from mdoc2rst.nodes import Document, EndBody, Flag, Meta, Node, NodeType
+
+_META_FIELDS = (
+    ("title", "title"),
+    ("name", "name "),
+    ("msec", "sec  "),
+    ("vol", "vol  "),
+    ("arch", "arch "),
+    ("os", "os   "),
+    ("date", "date "),
+)
+
+
+def dump(doc: Document) -> str:
+    """The whole tree, meta data first, as mandoc prints it."""
+    out: list[str] = []
+    _meta(doc.meta, out)
+    out.append("")
+    for child in doc.root.children:
+        _node(child, 0, out)
+    return "\n".join(out) + "\n"
+
+
+def _meta(meta: Meta, out: list[str]) -> None:
+    for attr, label in _META_FIELDS:
+        value = getattr(meta, attr)
+        if value is not None:
+            out.append(f'{label} = "{value}"')
+
+
+def _node(n: Node, indent: int, out: list[str]) -> None:
+    if n.type is NodeType.TEXT or n.type is NodeType.COMMENT:
+        p = n.string
+    else:
+        p = n.tok
+    t = n.type.value
+    if n.type is NodeType.BODY and n.end is not EndBody.NOT:
+        t = "body-end"
+    parts = [" " * indent, f"{p} ({t})"]
+    if n.type in (NodeType.BLOCK, NodeType.ELEM) and n.args:
+        for a in n.args:
+            parts.append(f" -{a.name}")
+            if a.values:
+                parts.append(" [")
+                parts.extend(f" [{v}]" for v in a.values)
+                parts.append(" ]")
+    parts.append(_attrs(n))
+    out.append("".join(parts))
+    step = 2 if n.type is NodeType.BLOCK else 4
+    for c in n.children:
+        _node(c, indent + step, out)
+
+
+def _attrs(n: Node) -> str:
+    f = n.flags
+    s = [" "]
+    if f & Flag.DELIMO:
+        s.append("(")
+    if f & Flag.LINE:
+        s.append("*")
+    s.append(f"{n.line}:{n.pos + 1}")
+    if f & Flag.DELIMC:
+        s.append(")")
+    if f & Flag.EOS:
+        s.append(".")
+    if f & Flag.ID:
+        s.append(" ID")
+        if f & Flag.HREF:
+            s.append("=HREF")
+    elif f & Flag.HREF:
+        s.append(" HREF")
+    elif n.tag is not None:
+        s.append(" STRAYTAG")
+    if n.tag is not None:
+        s.append(f"={n.tag}")
+    for flag, word in (
+        (Flag.BROKEN, " BROKEN"),
+        (Flag.NOFILL, " NOFILL"),
+        (Flag.NOSRC, " NOSRC"),
+        (Flag.NOPRT, " NOPRT"),
+    ):
+        if f & flag:
+            s.append(word)
+    return "".join(s)
