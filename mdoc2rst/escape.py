@@ -17,8 +17,12 @@ Differences from ``mandoc -T utf8``, all on purpose:
   after it, which is what both the terminal and the HTML output end up showing.
 * ``\\o'...'`` yields the last character of its argument, the one visible on top.
 * ``\\p`` yields nothing; mandoc breaks the output line at the next blank.
-* ``\\h'|N'`` (absolute position) yields nothing, because the output column is
-  unknown here; the same holds for ``\\l`` without a positive length.
+* ``\\h'|N'`` (absolute position) and ``\\h'-N'`` (backward motion, which overwrites
+  text on the terminal) yield nothing, because the output column is unknown here;
+  the same holds for ``\\l`` without a positive length.
+* Roff-level escapes (``\\*`` strings other than ``\\*(.T``, ``\\n`` registers,
+  ``\\w``, ``\\$``) are expected to be expanded before, as mandoc's roff_expand()
+  does; whatever is left of them renders as nothing.
 * Lone surrogates from ``\\[ud800]`` are dropped; mandoc prints garbage for them.
 """
 

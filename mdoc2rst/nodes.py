@@ -14,6 +14,10 @@ from dataclasses import dataclass, field
 from mdoc2rst.diagnostics import Diagnostic
 
 
+#: A hyphen between letters in a text line: breakable, printed as "-".
+ASCII_HYPH = "\x1e"
+
+
 class NodeType(enum.Enum):
     ROOT = "root"
     BLOCK = "block"

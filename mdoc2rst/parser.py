@@ -135,6 +135,8 @@ class MdocParser:
         self.getreg = regs
         self.setreg: Callable[[str, int], None] = lambda name, value: None
         self.translate: Callable[[str], str] = str
+        self.expand_arg: Callable[[int, str], str] = lambda line, word: word
+        self.phrase_end = 0  # where the last column phrase ended in its line
         self._dispatch: dict[Kind, Callable[[str, Line, int], None]] = {
             Kind.IN_LINE: self.in_line,
             Kind.IN_LINE_ARGN: self.in_line_argn,
@@ -242,7 +244,6 @@ class MdocParser:
         body.parent.flags |= Flag.ENDED
         n = Node(NodeType.BODY, tok, line, pos, end=EndBody.SPACE, body=body)
         n.norm = body.norm
-        self.child_next = False
         norm = n.norm
         self._append(n)
         n.norm = norm
@@ -502,6 +503,7 @@ class MdocParser:
             ln.pos = end
         while end > start and buf[end - 1] == " " and (end - 1 == start or buf[end - 2] != "\\"):
             end -= 1
+        self.phrase_end = end
         return A.PHRASE, buf[start:end]
 
     def _phrase_literal(self, ln: Line) -> tuple[A, str]:
@@ -550,6 +552,7 @@ class MdocParser:
             i += 1
         out: list[str] = []
         white = False
+        newesc = False
         while i < n:
             ch = buf[i]
             if ch == "\\":
@@ -560,6 +563,7 @@ class MdocParser:
                     continue
                 if nxt == "\\":
                     out.append("\\")
+                    newesc = True
                     i += 2
                     continue
                 if nxt == " " and not quoted:
@@ -590,7 +594,10 @@ class MdocParser:
                 i += 1
         if i >= n and (white or (i > 0 and buf[i - 1] == " ")):
             self.report("SPACE_EOL", line, i)
-        return "".join(out), i
+        word = "".join(out)
+        if newesc:
+            word = self.expand_arg(line, word)
+        return word, i
 
     def argv(self, tok: str, ln: Line) -> list[Arg] | None:
         """Read leading ``-flag`` arguments that ``tok`` accepts."""
@@ -1086,7 +1093,7 @@ class MdocParser:
                 self.rew_last(body if body is not None else head)
                 body = self.body_alloc(line, ppos, tok)
                 self.flags |= St.PHRASE
-                self.parse_rest(None, Line(p, line, la))
+                self.parse_rest(None, Line(ln.buf[: self.phrase_end], line, la))
                 self.flags &= ~St.PHRASE
                 while body.next is not None:
                     body = body.next

@@ -25,6 +25,7 @@ from mdoc2rst.chars import PREDEFINED_STRINGS
 from mdoc2rst.chars import lookup as char_lookup
 from mdoc2rst.diagnostics import Reporter
 from mdoc2rst.escape import Esc, scan_escape
+from mdoc2rst.nodes import ASCII_HYPH
 from mdoc2rst.parser import MdocParser, St
 
 EXPAND_LIMIT: Final = 1000  # escape expansions on one line, as in mandoc
@@ -118,6 +119,7 @@ class Roff:
         self.comments = True  # keep comments until the first macro or text
         parser.getreg = self.getreg
         parser.setreg = self.setreg
+        parser.expand_arg = self.expand_arg
 
     # ------------------------------------------------------------------
     # Registers and strings
@@ -154,8 +156,10 @@ class Roff:
                 buf = buf[:-1]
             # An escaped newline joins the next line onto this one.
             while _continues(buf, self.escape) and i < len(lines):
+                # mandoc reports a joined line under its last physical line.
                 nxt = lines[i]
                 i += 1
+                lineno += 1
                 buf = buf[:-1] + (nxt[:-1] if nxt.endswith("\r") else nxt)
             if _continues(buf, self.escape):
                 buf = buf[:-1]
@@ -259,7 +263,7 @@ class Roff:
                 first = buf.find(" ")
                 if first < 0 or first < 80:
                     self.report("TEXT_LONG", ln, len(buf) - 1, f"{buf[:20]}...")
-            self.parser.parse_line(ln, buf, 0, False)
+            self.parser.parse_line(ln, _mark_hyphens(buf), 0, False)
             return
         if ctl >= len(buf):
             return  # an empty request line
@@ -289,7 +293,7 @@ class Roff:
     # ------------------------------------------------------------------
     # Escapes
 
-    def expand(self, ln: int, buf: str) -> str | None:
+    def expand(self, ln: int, buf: str, comments: bool = True) -> str | None:
         """Strip comments and expand strings, registers and macro arguments.
 
         Returns None when the whole line is to be ignored.
@@ -301,7 +305,7 @@ class Roff:
             buf = buf.replace("\\", "\\e").replace(esc, "\\")
         # Comments first: they end the line wherever they start.
         start = 0
-        while True:
+        while comments:
             j = buf.find("\\", start)
             if j < 0 or j + 1 >= len(buf):
                 break
@@ -367,6 +371,11 @@ class Roff:
             elif kind is Esc.UNSUPP:
                 self.report("ESC_UNSUPP", ln, j, buf[j : e.end])
             i = max(e.end, j + 1)
+
+    def expand_arg(self, ln: int, word: str) -> str:
+        """Second expansion of an argument whose ``\\\\`` became ``\\``."""
+        result = self.expand(ln, word, comments=False)
+        return "" if result is None else result
 
     def _substitute(self, ln: int, buf: str, j: int) -> tuple[str, int]:
         """Expand ``\\*``, ``\\n``, ``\\$``, ``\\w``, ``\\B`` at ``j``."""
@@ -437,13 +446,15 @@ class Roff:
         if name == "nf":
             if parser.flags & St.NOFILL:
                 self.report("NF_SKIP", ln, ctl - 1, "nf")
-            parser.flags |= St.NOFILL
         elif name == "fi":
             if not parser.flags & St.NOFILL:
                 self.report("FI_SKIP", ln, ctl - 1, "fi")
-            parser.flags &= ~St.NOFILL
         parser.flags |= St.NEWLINE
         parser.roff_elem(ln, ctl, name, words)
+        if name == "nf":
+            parser.flags |= St.NOFILL
+        elif name == "fi":
+            parser.flags &= ~St.NOFILL
 
     def _req_ds(self, ln: int, buf: str, name: str, pos: int, ctl: int) -> None:
         sname, rest = _name_and_rest(buf, pos)
@@ -884,6 +895,33 @@ def _apply(op: str, a: int, b: int) -> int:
     if op in ("/", "%") and b == 0:
         raise ZeroDivisionError
     return table[op](a, b)
+
+
+def _mark_hyphens(buf: str) -> str:
+    """Mark hyphens between letters in text lines as breakable, as mandoc does.
+
+    The mark is :data:`mdoc2rst.nodes.ASCII_HYPH`; writers print it as ``-``.
+    """
+    if "-" not in buf:
+        return buf
+    out = list(buf)
+    i = 0
+    n = len(buf)
+    while i < n:
+        c = buf[i]
+        if c == "\\":
+            e = scan_escape(buf, i)
+            if e.kind is Esc.ERROR:
+                break
+            i = max(e.end, i + 1)
+            while i < n and buf[i] == "-":
+                i += 1
+            continue
+        if c == "-" and 0 < i < n - 1 and buf[i - 1].isalpha() and buf[i + 1].isalpha():
+            if buf[i - 1].isascii() and buf[i + 1].isascii():
+                out[i] = ASCII_HYPH
+        i += 1
+    return "".join(out)
 
 
 def _continues(buf: str, esc: str | None) -> bool:
