@@ -21,8 +21,9 @@ Differences from ``mandoc -T utf8``, all on purpose:
   text on the terminal) yield nothing, because the output column is unknown here;
   the same holds for ``\\l`` without a positive length.
 * Roff-level escapes (``\\*`` strings other than ``\\*(.T``, ``\\n`` registers,
-  ``\\w``, ``\\$``) are expected to be expanded before, as mandoc's roff_expand()
-  does; whatever is left of them renders as nothing.
+  ``\\w``, ``\\B``, ``\\$``) must be expanded before, as mandoc's roff_expand()
+  does.  Left in the text, they are classified like mandoc_escape() does: ``\\*`` and
+  ``\\n`` print nothing, while ``\\w``, ``\\B`` and ``\\$`` are undefined escapes.
 * Lone surrogates from ``\\[ud800]`` are dropped; mandoc prints garbage for them.
 """
 
@@ -577,6 +578,9 @@ def render(s: str, *, keep_unknown: bool = False) -> str:
     Escapes mandoc cannot print (invalid ones, unknown character names, unsupported
     ones) are dropped, or kept verbatim if ``keep_unknown`` is true.
     """
+    if "\x1e" in s:
+        # mandoc's breakable hyphen (nodes.ASCII_HYPH) prints as a hyphen.
+        s = s.replace("\x1e", "-")
     if "\\" not in s:
         return s
     return "".join(_walk(s, keep_unknown, None, "R")[0])
@@ -588,6 +592,8 @@ def runs(s: str, initial_font: str = "R") -> list[Run]:
     ``\\fP`` and ``\\f[]`` swap the current and the previous font, like mandoc.
     Adjacent runs in the same font are merged.
     """
+    if "\x1e" in s:
+        s = s.replace("\x1e", "-")
     if "\\" not in s:
         return [Run(initial_font, s)] if s else []
     out: list[Run] = []

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Install everything the test suite needs, then run the checks and the suite.
+# Usage: tools/test.sh [pytest arguments...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# System tools the tests compare against or run on: mandoc (the reference
+# formatter), the C compiler for the header check, libsctp and usrsctp.
+need=()
+command -v mandoc >/dev/null 2>&1 || need+=(mandoc)
+command -v cc >/dev/null 2>&1 || need+=(gcc)
+[ -e /usr/include/netinet/sctp.h ] || need+=(libsctp-dev)
+ls /usr/lib/*/libsctp.so.1 >/dev/null 2>&1 || need+=(libsctp1)
+ls /usr/lib/*/libusrsctp.so.2 >/dev/null 2>&1 || need+=(libusrsctp2)
+if [ ${#need[@]} -gt 0 ]; then
+    if [ "$(id -u)" = 0 ]; then
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}"
+    else
+        echo "tools/test.sh: missing system packages: ${need[*]} (install them as root)" >&2
+    fi
+fi
+
+python3 -m pip install -q --disable-pip-version-check -e '.[test]'
+
+python3 -m ruff check .
+python3 -m ruff format --check .
+python3 -m mypy
+python3 -m pytest "$@"
