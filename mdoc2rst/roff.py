@@ -237,33 +237,34 @@ class Roff:
                 return None
         return rest
 
-    def _control(self, buf: str) -> int | None:
+    def _control(self, buf: str, offs: int = 0) -> int | None:
         """Position after the control character and blanks, or None for text."""
-        if not buf:
+        if offs >= len(buf):
             return None
-        if buf[0] == self.control or buf[0] == "'":
-            pos = 1
-        elif buf.startswith("\\.") and self.escape is not None:
-            pos = 2
+        if buf[offs] == self.control or buf[offs] == "'":
+            pos = offs + 1
+        elif buf.startswith("\\.", offs) and self.escape is not None:
+            pos = offs + 2
         else:
             return None
         while pos < len(buf) and buf[pos] in " \t":
             pos += 1
         return pos
 
-    def _live(self, ln: int, buf: str) -> None:
-        expanded = self.expand(ln, buf)
+    def _live(self, ln: int, buf: str, offs: int = 0) -> None:
+        """A line that takes effect; it starts at ``offs`` (after a conditional)."""
+        expanded = self.expand(ln, buf[offs:])
         if expanded is None:
             return
-        buf = expanded
-        ctl = self._control(buf)
+        buf = buf[:offs] + expanded
+        ctl = self._control(buf, offs)
         if ctl is None:
             self.comments = False
             if len(buf) > 80 and not self.parser.flags & St.NOFILL and buf[:1] not in " .\\":
                 first = buf.find(" ")
                 if first < 0 or first < 80:
                     self.report("TEXT_LONG", ln, len(buf) - 1, f"{buf[:20]}...")
-            self.parser.parse_line(ln, _mark_hyphens(buf), 0, False)
+            self.parser.parse_line(ln, _mark_hyphens(buf), offs, False)
             return
         if ctl >= len(buf):
             return  # an empty request line
@@ -543,7 +544,7 @@ class Roff:
 
     def _req_nop(self, ln: int, buf: str, name: str, pos: int, ctl: int) -> None:
         if pos < len(buf):
-            self._live(ln, buf[pos:])
+            self._live(ln, buf, pos)
 
     def _req_so(self, ln: int, buf: str, name: str, pos: int, ctl: int) -> None:
         target = buf[pos:].strip()
@@ -656,7 +657,11 @@ class Roff:
                     self.strings.pop(d.name, None)
                 return
         if d.name is not None:
-            d.lines.append(buf)
+            # Bodies are expanded once when defined and once when called, as in
+            # mandoc: a page writes \\$1 to reach the call's argument.
+            expanded = self.expand(ln, buf, comments=False)
+            if expanded is not None:
+                d.lines.append(expanded.replace("\\\\", "\\"))
 
     def _call_macro(self, ln: int, buf: str, name: str, pos: int) -> None:
         if self.depth >= MACRO_DEPTH:
@@ -702,25 +707,25 @@ class Roff:
             return
         rest = buf[pos:]
         if name == "while":
-            self._while(ln, buf, rest, brace, rule)
+            self._while(ln, buf, pos, brace, rule)
             return
         if brace:
             self.scopes.append(_Scope(rule, brace=True))
         if not rest:
             return
         if rule and self._active():
-            rest2 = self._close_braces(ln, rest)
-            if rest2:
-                self._live(ln, rest2)
+            live = self._close_braces(ln, buf[pos:])
+            if live:
+                self._live(ln, buf[:pos] + live, pos)
         else:
             self._skip(ln, rest)
 
-    def _while(self, ln: int, buf: str, rest: str, brace: bool, rule: bool) -> None:
+    def _while(self, ln: int, buf: str, pos: int, brace: bool, rule: bool) -> None:
         """Run a one-line ``.while`` body while its condition holds, bounded."""
         if brace:
             self.report("WHILE_FAIL", ln, 0)
             self.scopes.append(_Scope(False, brace=True))
-            self._skip(ln, rest)
+            self._skip(ln, buf[pos:])
             return
         ctl = self._control(buf)
         cond_pos = _request_name(buf, ctl or 0)[1]
@@ -728,7 +733,7 @@ class Roff:
             if not rule:
                 return
             try:
-                self._live(ln, rest)
+                self._live(ln, buf, pos)
             except _Break:
                 return
             rule, _ = self._evalcond(ln, buf, cond_pos)
