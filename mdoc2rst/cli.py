@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import argparse
 import sys
+import typing
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 from mdoc2rst import __version__
 from mdoc2rst.diagnostics import Level
 from mdoc2rst.nodes import Document
+
+if typing.TYPE_CHECKING:
+    Subcommands: typing.TypeAlias = argparse._SubParsersAction[argparse.ArgumentParser]
 
 #: Exit status for a file that cannot be read, as mandoc uses for system errors.
 EXIT_SYSERR = 6
@@ -22,7 +25,9 @@ EXIT_USAGE = 5
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
+    """Usage errors exit with mandoc's BADARG status and one line, no usage dump."""
+
+    def error(self, message: str) -> typing.NoReturn:
         self.exit(EXIT_USAGE, f"{self.prog}: {message}\n")
 
 
@@ -85,7 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
         "tree, or convert them to reStructuredText.",
     )
     parser.add_argument("--version", action="version", version=f"mdoc2rst {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub: Subcommands = parser.add_subparsers(
+        dest="command", metavar="COMMAND", parser_class=argparse.ArgumentParser
+    )
 
     lint = sub.add_parser("lint", help="report problems, like mandoc -T lint -W all")
     lint.add_argument("pages", nargs="+", metavar="PAGE")
@@ -109,13 +116,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _extend(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _extend(sub: Subcommands) -> None:
     """Subcommands of the later stages (writers, spec, stub) register here."""
     for register in _EXTENSIONS:
         register(sub)
 
 
-_EXTENSIONS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = []
+_EXTENSIONS: list[Callable[[Subcommands], None]] = []
 
 
 def main(argv: Sequence[str] | None = None) -> int:

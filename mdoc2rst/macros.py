@@ -46,7 +46,7 @@ class Macro:
     argv: tuple[str, ...] = ()  # accepted -flag arguments
 
 
-C, P, X, J, I = F.CALLABLE, F.PARSED, F.EXPLICIT, F.JOIN, F.IGNDELIM
+C, P, X, J, IG = F.CALLABLE, F.PARSED, F.EXPLICIT, F.JOIN, F.IGNDELIM
 CP = C | P
 
 _BD_ARGS = ("ragged", "unfilled", "filled", "literal", "file", "offset", "compact", "centered")
@@ -72,7 +72,7 @@ _ROWS: tuple[tuple[str, Kind, F, bool, tuple[str, ...]], ...] = (
     ("It", Kind.BLK_FULL, P | J, False, ()),
     ("Ad", Kind.IN_LINE, CP, True, ()),
     ("An", Kind.IN_LINE, CP | J, True, ("split", "nosplit")),
-    ("Ap", Kind.IN_LINE_ARGN, CP | I | J, True, ()),
+    ("Ap", Kind.IN_LINE_ARGN, CP | IG | J, True, ()),
     ("Ar", Kind.IN_LINE, CP, True, ()),
     ("Cd", Kind.IN_LINE, CP | J, True, ()),
     ("Cm", Kind.IN_LINE, CP, True, ()),
@@ -130,11 +130,11 @@ _ROWS: tuple[tuple[str, Kind, F, bool, tuple[str, ...]], ...] = (
     ("Fx", Kind.IN_LINE_ARGN, CP, True, ()),
     ("Ms", Kind.IN_LINE, CP, True, ()),
     ("No", Kind.IN_LINE, CP | J, True, ()),
-    ("Ns", Kind.IN_LINE_ARGN, CP | I | J, True, ()),
+    ("Ns", Kind.IN_LINE_ARGN, CP | IG | J, True, ()),
     ("Nx", Kind.IN_LINE_ARGN, CP, True, ()),
     ("Ox", Kind.IN_LINE_ARGN, CP, True, ()),
     ("Pc", Kind.BLK_EXP_CLOSE, CP | X | J, True, ()),
-    ("Pf", Kind.IN_LINE_ARGN, CP | I, True, ()),
+    ("Pf", Kind.IN_LINE_ARGN, CP | IG, True, ()),
     ("Po", Kind.BLK_PART_EXP, CP | X | J, False, ()),
     ("Pq", Kind.BLK_PART_IMP, CP | J, True, ()),
     ("Qc", Kind.BLK_EXP_CLOSE, CP | X | J, True, ()),

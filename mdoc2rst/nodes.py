@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 
 from mdoc2rst.diagnostics import Diagnostic
 
-
 #: A hyphen between letters in a text line: breakable, printed as "-".
 ASCII_HYPH = "\x1e"
 

@@ -162,11 +162,8 @@ class MdocParser:
             n.flags |= Flag.LINE
         self.flags &= ~St.NEWLINE
         n.sec = self.lastsec
-        if self.child_next:
-            parent = self.last
-        else:
-            parent = self.last.parent
-            assert parent is not None
+        parent = self.last if self.child_next else self.last.parent
+        assert parent is not None, "the root is never a sibling"
         n.parent = parent
         if self.child_next:
             parent.children.append(n)
@@ -430,9 +427,7 @@ class MdocParser:
             else self.lookup(tok, ln.line, ppos, p)
         )
         if ntok is None:
-            self.dword(
-                ln.line, ppos, p, None, tok is None or bool(MACROS[tok].flags & F.JOIN)
-            )
+            self.dword(ln.line, ppos, p, None, tok is None or bool(MACROS[tok].flags & F.JOIN))
             return False
         if tok is not None and MACROS[tok].kind is Kind.IN_LINE_EOLN:
             self.rew_elem(tok)
@@ -659,10 +654,7 @@ class MdocParser:
             return True
         p = n.parent
         return (
-            p is not None
-            and p.tok == "Bl"
-            and p.norm is not None
-            and p.norm.list_type == "column"
+            p is not None and p.tok == "Bl" and p.norm is not None and p.norm.list_type == "column"
         )
 
     def ptext(self, lineno: int, buf: str, offs: int) -> None:

@@ -35,23 +35,204 @@ STRING_LIMIT: Final = 1 << 20  # characters in one string
 LINE_LIMIT: Final = 1 << 22  # characters in one expanded line
 
 _IGNORED: Final = frozenset(
-    """ad af backtrace bd bleedat bp breakchar brnl brpnl cflags ch class color cp
-    cropat cs cu defcolor errprint fallback fam fcolor fdeferlig feature fkern fl flig
-    fp fps fspacewidth fspecial ftr fzoom gcolor hc hcode hidechar hla hlm hpf hpfa
-    hpfcode hw hy hylang hylen hym hypp hys IX kern kernafter kernbefore kernpair letadj
-    lg lhang ls lt mediasize minss mk na ne nh nhychar nroff ns os padj papersize pc pev
-    pl pm pn pnr ps ptr pvs rd recursionlimit rhang rs rt sentchar shc sizes spacewidth
-    special spreadwarn ss sty sv tkf tm tm1 tmc track transchar trimat troff uf ul
-    unwatch unwatchn vpt vs warn warnscale watch watchlength watchn xflag in""".split()
+    [
+        "ad",
+        "af",
+        "backtrace",
+        "bd",
+        "bleedat",
+        "bp",
+        "breakchar",
+        "brnl",
+        "brpnl",
+        "cflags",
+        "ch",
+        "class",
+        "color",
+        "cp",
+        "cropat",
+        "cs",
+        "cu",
+        "defcolor",
+        "errprint",
+        "fallback",
+        "fam",
+        "fcolor",
+        "fdeferlig",
+        "feature",
+        "fkern",
+        "fl",
+        "flig",
+        "fp",
+        "fps",
+        "fspacewidth",
+        "fspecial",
+        "ftr",
+        "fzoom",
+        "gcolor",
+        "hc",
+        "hcode",
+        "hidechar",
+        "hla",
+        "hlm",
+        "hpf",
+        "hpfa",
+        "hpfcode",
+        "hw",
+        "hy",
+        "hylang",
+        "hylen",
+        "hym",
+        "hypp",
+        "hys",
+        "IX",
+        "kern",
+        "kernafter",
+        "kernbefore",
+        "kernpair",
+        "letadj",
+        "lg",
+        "lhang",
+        "ls",
+        "lt",
+        "mediasize",
+        "minss",
+        "mk",
+        "na",
+        "ne",
+        "nh",
+        "nhychar",
+        "nroff",
+        "ns",
+        "os",
+        "padj",
+        "papersize",
+        "pc",
+        "pev",
+        "pl",
+        "pm",
+        "pn",
+        "pnr",
+        "ps",
+        "ptr",
+        "pvs",
+        "rd",
+        "recursionlimit",
+        "rhang",
+        "rs",
+        "rt",
+        "sentchar",
+        "shc",
+        "sizes",
+        "spacewidth",
+        "special",
+        "spreadwarn",
+        "ss",
+        "sty",
+        "sv",
+        "tkf",
+        "tm",
+        "tm1",
+        "tmc",
+        "track",
+        "transchar",
+        "trimat",
+        "troff",
+        "uf",
+        "ul",
+        "unwatch",
+        "unwatchn",
+        "vpt",
+        "vs",
+        "warn",
+        "warnscale",
+        "watch",
+        "watchlength",
+        "watchn",
+        "xflag",
+        "in",
+    ]
 )
 _UNSUPPORTED: Final = frozenset(
-    """ab aln asciify blm box boxa BP c2 chop CL composite continue da dch device
-    devicem di do dwh dt ecr ecs em EP ev evc ex fc fchar fschar index itc lc lc_ctype
-    lds length linetabs lnr lnrf lpfx lsm nm nn nrf output PI psbb pshape rchar
-    rfschar rnn schar substring tc tl trin trnt unformat wh""".split()
+    [
+        "ab",
+        "aln",
+        "asciify",
+        "blm",
+        "box",
+        "boxa",
+        "BP",
+        "c2",
+        "chop",
+        "CL",
+        "composite",
+        "continue",
+        "da",
+        "dch",
+        "device",
+        "devicem",
+        "di",
+        "do",
+        "dwh",
+        "dt",
+        "ecr",
+        "ecs",
+        "em",
+        "EP",
+        "ev",
+        "evc",
+        "ex",
+        "fc",
+        "fchar",
+        "fschar",
+        "index",
+        "itc",
+        "lc",
+        "lc_ctype",
+        "lds",
+        "length",
+        "linetabs",
+        "lnr",
+        "lnrf",
+        "lpfx",
+        "lsm",
+        "nm",
+        "nn",
+        "nrf",
+        "output",
+        "PI",
+        "psbb",
+        "pshape",
+        "rchar",
+        "rfschar",
+        "rnn",
+        "schar",
+        "substring",
+        "tc",
+        "tl",
+        "trin",
+        "trnt",
+        "unformat",
+        "wh",
+    ]
 )
 _INSECURE: Final = frozenset(
-    "cf close lf mso nx open opena pi pso sy trf write writec writem".split()
+    [
+        "cf",
+        "close",
+        "lf",
+        "mso",
+        "nx",
+        "open",
+        "opena",
+        "pi",
+        "pso",
+        "sy",
+        "trf",
+        "write",
+        "writec",
+        "writem",
+    ]
 )
 #: Layout requests that stay in the tree as elements, with how many arguments.
 _ELEMENTS: Final[dict[str, int]] = {
@@ -59,9 +240,7 @@ _ELEMENTS: Final[dict[str, int]] = {
     "ce": 1, "ft": 1, "ll": 1, "mc": 1, "po": 1, "rj": 1, "sp": 1, "ti": 1,
     "ta": -1,
 }  # fmt: skip
-_DEFINERS: Final = frozenset(
-    {"de", "de1", "dei", "dei1", "am", "am1", "ami", "ami1", "ig"}
-)
+_DEFINERS: Final = frozenset({"de", "de1", "dei", "dei1", "am", "am1", "ami", "ami1", "ig"})
 _READONLY_REGS: Final[dict[str, int]] = {".A": 0, ".g": 1, ".H": 24, ".T": 0, ".V": 40}
 
 
@@ -184,10 +363,10 @@ class Roff:
             elif not self._active():
                 self._skip(ln, buf)
                 return
-        buf = self._close_braces(ln, buf)
-        if buf is None:
+        live = self._close_braces(ln, buf)
+        if live is None:
             return
-        self._live(ln, buf)
+        self._live(ln, live)
 
     def _active(self) -> bool:
         return all(s.rule for s in self.scopes)
@@ -314,7 +493,7 @@ class Roff:
             if c == "\\":
                 start = j + 2
                 continue
-            if c in "\"#":
+            if c in '"#':
                 text = buf[j + 2 :]
                 if text.rstrip(" \t") != text:
                     self.report("SPACE_EOL", ln, len(buf) - 1)
@@ -444,12 +623,11 @@ class Roff:
             self.report("ARG_EXCESS", ln, words[1][0], f"{name} ... {buf[words[1][0] :]}")
             words = words[:1]
         parser = self.parser
-        if name == "nf":
-            if parser.flags & St.NOFILL:
-                self.report("NF_SKIP", ln, ctl - 1, "nf")
-        elif name == "fi":
-            if not parser.flags & St.NOFILL:
-                self.report("FI_SKIP", ln, ctl - 1, "fi")
+        nofill = bool(parser.flags & St.NOFILL)
+        if name == "nf" and nofill:
+            self.report("NF_SKIP", ln, ctl - 1, "nf")
+        elif name == "fi" and not nofill:
+            self.report("FI_SKIP", ln, ctl - 1, "fi")
         parser.flags |= St.NEWLINE
         parser.roff_elem(ln, ctl, name, words)
         if name == "nf":
@@ -634,9 +812,7 @@ class Roff:
             if indirect:
                 endname = self.strings.get(endname, endname)
             end = "." + endname
-        self.defining = _Definition(
-            None if dry else mname, end, name.startswith("am"), indirect
-        )
+        self.defining = _Definition(None if dry else mname, end, name.startswith("am"), indirect)
 
     def _collect(self, ln: int, buf: str) -> None:
         d = self.defining
@@ -841,7 +1017,24 @@ class _Num:
 
     def expr(self) -> int:
         v = self.term()
-        ops = (">=", "<=", "==", "<>", "<?", ">?", "=", "<", ">", "&", ":", "+", "-", "*", "/", "%")
+        ops = (
+            ">=",
+            "<=",
+            "==",
+            "<>",
+            "<?",
+            ">?",
+            "=",
+            "<",
+            ">",
+            "&",
+            ":",
+            "+",
+            "-",
+            "*",
+            "/",
+            "%",
+        )
         while self.i < len(self.s):
             for op in ops:
                 if self.s.startswith(op, self.i):
@@ -922,11 +1115,14 @@ def _mark_hyphens(buf: str) -> str:
             while i < n and buf[i] == "-":
                 i += 1
             continue
-        if c == "-" and 0 < i < n - 1 and buf[i - 1].isalpha() and buf[i + 1].isalpha():
-            if buf[i - 1].isascii() and buf[i + 1].isascii():
-                out[i] = ASCII_HYPH
+        if c == "-" and 0 < i < n - 1 and _is_letter(buf[i - 1]) and _is_letter(buf[i + 1]):
+            out[i] = ASCII_HYPH
         i += 1
     return "".join(out)
+
+
+def _is_letter(c: str) -> bool:
+    return c.isascii() and c.isalpha()
 
 
 def _continues(buf: str, esc: str | None) -> bool:

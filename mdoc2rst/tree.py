@@ -37,10 +37,7 @@ def _meta(meta: Meta, out: list[str]) -> None:
 
 
 def _node(n: Node, indent: int, out: list[str]) -> None:
-    if n.type is NodeType.TEXT or n.type is NodeType.COMMENT:
-        p = n.string
-    else:
-        p = n.tok
+    p = n.string if n.type in (NodeType.TEXT, NodeType.COMMENT) else n.tok
     t = n.type.value
     if n.type is NodeType.BODY and n.end is not EndBody.NOT:
         t = "body-end"
