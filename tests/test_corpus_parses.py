@@ -1,0 +1,53 @@
+"""Every page of the shared corpus parses, and dumps a readable tree, without an exception.
+
+The pages are read as they are (no $Mdocdate$ expansion), through parse_file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import oracle
+import pytest
+
+REGRESS_INPUTS = [*oracle.regress_inputs("mdoc"), *oracle.regress_inputs("roff")]
+OTHER_PAGES = [*oracle.manual_pages(), *oracle.freebsd_pages(), oracle.SEED]
+
+
+def _id(path: Path) -> str:
+    if path.is_relative_to(oracle.REGRESS):
+        return oracle.regress_name(path).removesuffix(".in")
+    return f"{path.parent.name}/{path.name}"
+
+
+@pytest.mark.parametrize("path", [*REGRESS_INPUTS, *OTHER_PAGES], ids=_id)
+def test_page_parses(path: Path) -> None:
+    oracle.require_page(path)
+    import mdoc2rst
+    from mdoc2rst.tree import dump
+
+    document = mdoc2rst.parse_file(path)
+    assert all(str(d) for d in document.diagnostics)
+    tree = dump(document)
+    oracle.tree_meta(tree)
+    oracle.tree_records(tree)
+
+
+def test_corpus_is_complete() -> None:
+    """A missing corpus must not pass as zero collected tests."""
+    oracle.require_shared()
+    counts = {
+        "mdoc regress inputs": len(oracle.regress_inputs("mdoc")),
+        "roff regress inputs": len(oracle.regress_inputs("roff")),
+        "mandoc manuals": len(oracle.manual_pages()),
+        "FreeBSD pages": len(oracle.freebsd_pages()),
+        "seed pages": int(oracle.SEED.is_file()),
+    }
+    assert counts == {
+        "mdoc regress inputs": 282,
+        "roff regress inputs": 126,
+        "mandoc manuals": 3,
+        "FreeBSD pages": 11,
+        "seed pages": 1,
+    }
+    assert len(REGRESS_INPUTS) == 408
