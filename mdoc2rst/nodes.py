@@ -156,6 +156,7 @@ class Node:
     body: Node | None = None  # for end markers: the body they end
     sec: Sec = Sec.NONE
     tag: str | None = None
+    depth: int = 0  # distance from the root, to bound nesting
 
     # Navigation mirrors mandoc's first/last/next/prev pointers.
     @property

@@ -27,6 +27,9 @@ from mdoc2rst.macros import (
 )
 from mdoc2rst.nodes import SECTION_NAMES, Arg, EndBody, Flag, Node, NodeType, Norm, Sec
 
+#: Deepest tree the parser builds; deeper macro calls are dropped with a message.
+MAX_DEPTH = 120
+
 
 class St(enum.IntFlag):
     """Parser state flags (mandoc's MDOC_* and ROFF_* parse flags)."""
@@ -137,6 +140,7 @@ class MdocParser:
         self.translate: Callable[[str], str] = str
         self.expand_arg: Callable[[int, str], str] = lambda line, word: word
         self.phrase_end = 0  # where the last column phrase ended in its line
+        self.too_deep = False  # reported the nesting limit already
         self._dispatch: dict[Kind, Callable[[str, Line, int], None]] = {
             Kind.IN_LINE: self.in_line,
             Kind.IN_LINE_ARGN: self.in_line_argn,
@@ -165,6 +169,7 @@ class MdocParser:
         parent = self.last if self.child_next else self.last.parent
         assert parent is not None, "the root is never a sibling"
         n.parent = parent
+        n.depth = parent.depth + 1
         if self.child_next:
             parent.children.append(n)
         else:
@@ -437,6 +442,14 @@ class MdocParser:
         return True
 
     def call(self, tok: str, ln: Line, ppos: int) -> None:
+        if self.last.depth >= MAX_DEPTH:
+            # Real pages nest a few dozen levels at most; a deeper tree is
+            # hostile input, and every later stage walks the tree recursively.
+            if not self.too_deep:
+                self.report("TOOLARGE", ln.line, ppos, f"nesting deeper than {MAX_DEPTH}")
+            self.too_deep = True
+            ln.pos = len(ln.buf)
+            return
         self._dispatch[MACROS[tok].kind](tok, ln, ppos)
 
     def args(self, ln: Line, tok: str | None) -> tuple[A, str]:

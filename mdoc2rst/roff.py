@@ -31,6 +31,7 @@ from mdoc2rst.parser import MdocParser, St
 EXPAND_LIMIT: Final = 1000  # escape expansions on one line, as in mandoc
 MACRO_DEPTH: Final = 64  # nested user macro calls and .so files
 LOOP_LIMIT: Final = 1000  # iterations of one .while loop
+EXPANSION_BUDGET: Final = 20_000  # macro-generated lines for one input line
 STRING_LIMIT: Final = 1 << 20  # characters in one string
 LINE_LIMIT: Final = 1 << 22  # characters in one expanded line
 
@@ -295,6 +296,10 @@ class Roff:
         self.defining: _Definition | None = None
         self.frames: list[_Frame] = []
         self.depth = 0
+        self.loops = 0  # running .while loops, for .break
+        # Macros calling themselves several times grow exponentially even
+        # within the nesting bound: lines they may still generate.
+        self.budget = EXPANSION_BUDGET
         self.comments = True  # keep comments until the first macro or text
         parser.getreg = self.getreg
         parser.setreg = self.setreg
@@ -342,6 +347,8 @@ class Roff:
                 buf = buf[:-1] + (nxt[:-1] if nxt.endswith("\r") else nxt)
             if _continues(buf, self.escape):
                 buf = buf[:-1]
+            if self.depth == 0:
+                self.budget = EXPANSION_BUDGET
             self.line(lineno, buf)
 
     def line(self, ln: int, buf: str) -> None:
@@ -778,7 +785,8 @@ class Roff:
         raise _Return
 
     def _req_break(self, ln: int, buf: str, name: str, pos: int, ctl: int) -> None:
-        raise _Break
+        if self.loops:
+            raise _Break
 
     def _req_char(self, ln: int, buf: str, name: str, pos: int, ctl: int) -> None:
         # Character definitions only affect glyph output; keep them as strings
@@ -845,10 +853,17 @@ class Roff:
             return
         args = [w for _, w in _macro_args(buf, pos)]
         body = self.macros[name]
+        lines = body.split("\n") if body else []
+        if len(lines) > self.budget:
+            if self.budget >= 0:
+                self.report("ROFFLOOP", ln, 0)
+            self.budget = -1
+            return
+        self.budget -= len(lines)
         self.frames.append(_Frame(args))
         self.depth += 1
         try:
-            for line in body.split("\n") if body else ():
+            for line in lines:
                 self.line(ln, line)
         except _Return:
             pass
@@ -905,15 +920,19 @@ class Roff:
             return
         ctl = self._control(buf)
         cond_pos = _request_name(buf, ctl or 0)[1]
-        for _ in range(LOOP_LIMIT):
-            if not rule:
-                return
-            try:
-                self._live(ln, buf, pos)
-            except _Break:
-                return
-            rule, _ = self._evalcond(ln, buf, cond_pos)
-        self.report("ROFFLOOP", ln, 0)
+        self.loops += 1
+        try:
+            for _ in range(LOOP_LIMIT):
+                if not rule:
+                    return
+                try:
+                    self._live(ln, buf, pos)
+                except _Break:
+                    return
+                rule, _ = self._evalcond(ln, buf, cond_pos)
+            self.report("ROFFLOOP", ln, 0)
+        finally:
+            self.loops -= 1
 
     def _evalcond(self, ln: int, buf: str, pos: int) -> tuple[bool, int]:
         want = True

@@ -24,6 +24,6 @@ fi
 python3 -m pip install -q --disable-pip-version-check -e '.[test]'
 
 python3 -m ruff check .
-python3 -m ruff format --check .
+python3 -m ruff format --check mdoc2rst sctpx tests
 python3 -m mypy
 python3 -m pytest "$@"
