@@ -12,7 +12,7 @@ import sys
 import typing
 from collections.abc import Callable, Sequence
 
-from mdoc2rst import __version__
+from mdoc2rst import __version__, cli_convert, cli_spec
 from mdoc2rst.diagnostics import Level
 from mdoc2rst.nodes import Document
 
@@ -31,19 +31,26 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: {message}\n")
 
 
+def file_error(path: str, exc: OSError) -> None:
+    """Report a file that cannot be read in one line."""
+    if isinstance(exc, IsADirectoryError):
+        reason = "is a directory"
+    elif isinstance(exc, FileNotFoundError):
+        reason = "no such file"
+    elif isinstance(exc, PermissionError):
+        reason = "permission denied"
+    else:
+        reason = exc.strerror or str(exc)
+    print(f"mdoc2rst: {path}: {reason}", file=sys.stderr)
+
+
 def _load(path: str) -> Document | None:
     from mdoc2rst.reader import parse_file
 
     try:
         return parse_file(path)
-    except IsADirectoryError:
-        print(f"mdoc2rst: {path}: is a directory", file=sys.stderr)
-    except FileNotFoundError:
-        print(f"mdoc2rst: {path}: no such file", file=sys.stderr)
-    except PermissionError:
-        print(f"mdoc2rst: {path}: permission denied", file=sys.stderr)
     except OSError as exc:
-        print(f"mdoc2rst: {path}: {exc.strerror or exc}", file=sys.stderr)
+        file_error(path, exc)
     return None
 
 
@@ -122,7 +129,7 @@ def _extend(sub: Subcommands) -> None:
         register(sub)
 
 
-_EXTENSIONS: list[Callable[[Subcommands], None]] = []
+_EXTENSIONS: list[Callable[[Subcommands], None]] = [cli_convert.register, cli_spec.register]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,1337 @@
+"""The reStructuredText writer: a validated mdoc tree to reST text.
+
+The shape follows mandoc's markdown writer (mdoc_markdown.c): one action
+table row per macro (:data:`_ACTS`: pre, post, prefix, suffix, font) and
+the same word-spacing state (a space is due before the next word unless a
+delimiter, ``.Ns``, ``.Pf``, ``.Ap`` or ``.Sm off`` took it away).
+
+Words are first collected as *atoms* (text in one font, or one link), then
+a paragraph is formatted in one go, so that escaping can see the whole
+line: page text must never turn into reST markup.  Two flavours exist:
+``sphinx`` uses the C domain and Sphinx roles; ``docutils`` is plain reST
+that docutils alone renders without a message.  Neither Sphinx nor
+docutils is imported here.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import urllib.parse
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Literal
+
+from mdoc2rst.escape import render, runs
+from mdoc2rst.nodes import Document, EndBody, Flag, Node, NodeType, Sec
+
+__all__ = ["RstOptions", "write"]
+
+Flavor = Literal["sphinx", "docutils"]
+
+
+@dataclass(frozen=True)
+class RstOptions:
+    """How to write a page; one value per page, nothing global."""
+
+    flavor: Flavor = "sphinx"
+    #: External link for ``.Xr name section``; ``{name}`` and ``{section}`` are filled in.
+    xr_url: str = "https://man.freebsd.org/cgi/man.cgi?query={name}&sektion={section}"
+    #: (name, section) -> Sphinx docname of a page of the same site.
+    local_pages: Mapping[tuple[str, str], str] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    #: Prefix of the labels; default ``<name>.<section>`` from the prologue.
+    page_id: str | None = None
+
+
+# -- atoms --------------------------------------------------------------------
+
+Style = Literal["", "strong", "emph", "literal"]
+
+
+@dataclass(frozen=True, slots=True)
+class _Ref:
+    """A link: ``kind`` is url, label (an internal target), doc or func."""
+
+    kind: str
+    target: str
+    title: str | None = None  # Sphinx roles: explicit title, when it differs
+
+
+@dataclass(slots=True)
+class _Word:
+    text: str
+    style: Style = ""
+    ref: _Ref | None = None
+
+
+class _Mark:
+    """Spacing atoms between words."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+SPACE = _Mark("SPACE")
+BREAK = _Mark("BREAK")  # a line break inside a paragraph (.br)
+NEWLINE = _Mark("NEWLINE")  # an input line ends, in no-fill mode
+
+_Atom = _Word | _Mark
+
+_FONT_STYLE: dict[str, Style] = {
+    "B": "strong",
+    "BI": "strong",
+    "CB": "strong",
+    "I": "emph",
+    "CI": "emph",
+    "CR": "literal",
+}
+
+# mandoc's closing and opening delimiters (md_word).
+_CLOSERS = frozenset("!),.:;?]")
+_OPENERS = frozenset("([")
+
+_WIDTH = 76
+
+
+# -- escaping -----------------------------------------------------------------
+
+# Characters that start or end inline markup anywhere in a line: emphasis,
+# literals, roles, references, targets, substitutions; ':' and '@' because
+# docutils turns URIs and mail addresses into links by itself.
+_PLAIN_SPECIAL = re.compile(r"([\\`*_|:@])")
+_EMPH_SPECIAL = re.compile(r"([\\`*])")
+_INTERP_SPECIAL = re.compile(r"([\\`<])")
+_ENUMERATOR = re.compile(r"(?:[0-9]+|[A-Za-z]|[IVXLCDMivxlcdm]+|#)[.)]")
+
+
+def _esc_plain(text: str, line_start: bool) -> str:
+    out = _PLAIN_SPECIAL.sub(r"\\\1", text)
+    if line_start and out:
+        # At a line start any punctuation may begin a block construct (list,
+        # comment, table, option, underline) and 'a.' or '1)' an enumerator.
+        if _ENUMERATOR.fullmatch(text):
+            out = out[:-1] + "\\" + out[-1]
+        elif not out[0].isalnum() and out[0] != "\\":
+            out = "\\" + out
+        if set(out) == {"\\"}:
+            out = "\\ " + out  # a line of backslashes alone reads as a transition
+    return out
+
+
+def _esc_interp(text: str) -> str:
+    return _INTERP_SPECIAL.sub(r"\\\1", text)
+
+
+def _uri(url: str) -> str:
+    """A URI safe inside ``<...>``: no blanks, brackets or backslashes, no trailing '_'."""
+    url = urllib.parse.quote(url, safe="!#$%&'()*+,-./:;=?@[]^_{|}~")
+    return url[:-1] + "%5F" if url.endswith("_") else url
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+# -- formatting a paragraph ---------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Piece:
+    markup: bool
+    text: str  # raw text when plain, finished reST when markup
+
+
+class _Inline:
+    """Turns atoms into reST lines; the only place where inline markup is made."""
+
+    def __init__(self, flavor: Flavor) -> None:
+        self.flavor = flavor
+
+    def markup(self, text: str, style: Style, ref: _Ref | None) -> str:
+        if ref is not None:
+            return self.link(text, ref)
+        if style == "literal":
+            return f":literal:`{_esc_interp(text)}`"
+        if "*" in text:
+            # An escaped '*' right before the end-string confuses the end
+            # recognition; the role form has only '`' as delimiter.
+            role = "strong" if style == "strong" else "emphasis"
+            return f":{role}:`{_esc_interp(text)}`"
+        mark = "**" if style == "strong" else "*"
+        return mark + _EMPH_SPECIAL.sub(r"\\\1", text) + mark
+
+    def link(self, text: str, ref: _Ref) -> str:
+        title = _esc_interp(text)
+        if ref.kind == "url":
+            return f"`{title} <{_uri(ref.target)}>`__" if title else f"`<{_uri(ref.target)}>`__"
+        if ref.kind == "label":
+            if self.flavor == "sphinx":
+                return f":ref:`{title} <{ref.target}>`"
+            return f"`{title} <{ref.target}_>`__"
+        if ref.kind == "doc":
+            return f":doc:`{title} <{ref.target}>`"
+        # func: Sphinx adds the parentheses itself unless a title is given.
+        if ref.title is None:
+            return f":c:func:`{_esc_interp(ref.target)}`"
+        return f":c:func:`{_esc_interp(ref.title)} <{_esc_interp(ref.target)}>`"
+
+    def tokens(self, atoms: list[_Atom]) -> list[list[_Piece]]:
+        """Group atoms into unbreakable tokens of pieces; blanks separate tokens."""
+        tokens: list[list[_Piece]] = []
+        cur: list[_Piece] = []
+
+        def cut() -> None:
+            nonlocal cur
+            if cur:
+                tokens.append(cur)
+                cur = []
+
+        def plain(text: str) -> None:
+            parts = text.split(" ")
+            for i, part in enumerate(parts):
+                if i:
+                    cut()
+                if part:
+                    if cur and not cur[-1].markup:
+                        cur[-1].text += part
+                    else:
+                        cur.append(_Piece(False, part))
+
+        i = 0
+        while i < len(atoms):
+            atom = atoms[i]
+            if not isinstance(atom, _Word):
+                cut()
+                i += 1
+                continue
+            if atom.style == "" and atom.ref is None:
+                plain(atom.text)
+                i += 1
+                continue
+            # One markup span: the words of one style or one link, with the
+            # blanks between them.
+            text = atom.text
+            j = i + 1
+            while j < len(atoms):
+                nxt = atoms[j]
+                if nxt is SPACE and j + 1 < len(atoms):
+                    after = atoms[j + 1]
+                    if (
+                        isinstance(after, _Word)
+                        and after.style == atom.style
+                        and after.ref is atom.ref
+                    ):
+                        text += " " + after.text
+                        j += 2
+                        continue
+                if isinstance(nxt, _Word) and nxt.style == atom.style and nxt.ref is atom.ref:
+                    text += nxt.text
+                    j += 1
+                    continue
+                break
+            i = j
+            core = text.strip()
+            if not core and atom.ref is None:
+                plain(text)
+                continue
+            lead = text[: len(text) - len(text.lstrip())]
+            trail = text[len(text.rstrip()) :]
+            plain(lead)
+            cur.append(_Piece(True, self.markup(core, atom.style, atom.ref)))
+            plain(trail)
+        cut()
+        return tokens
+
+    @staticmethod
+    def join(token: list[_Piece], line_start: bool) -> str:
+        out: list[str] = []
+        for k, piece in enumerate(token):
+            if k and (piece.markup or token[k - 1].markup):
+                prev_text = token[k - 1].text
+                # Markup must be separated from adjacent characters.
+                if not (prev_text[-1].isspace() or piece.text[0].isspace()):
+                    out.append("\\ ")
+            if piece.markup:
+                out.append(piece.text)
+            else:
+                out.append(_esc_plain(piece.text, line_start and k == 0))
+        return "".join(out)
+
+    def lines(self, atoms: list[_Atom], width: int = _WIDTH) -> list[str]:
+        """A paragraph, wrapped; every line start is made harmless."""
+        result: list[str] = []
+        line = ""
+        for token in self.tokens(atoms):
+            text = self.join(token, line_start=False)
+            if line and _width(line) + 1 + _width(text) <= width:
+                line += " " + text
+            elif line:
+                result.append(line)
+                line = self.join(token, line_start=True)
+            else:
+                line = self.join(token, line_start=True)
+        if line:
+            result.append(line)
+        return result
+
+    def one_line(self, atoms: list[_Atom]) -> str:
+        return " ".join(self.join(t, line_start=i == 0) for i, t in enumerate(self.tokens(atoms)))
+
+
+def _plain_text(atoms: Iterable[_Atom]) -> str:
+    out: list[str] = []
+    for atom in atoms:
+        if isinstance(atom, _Word):
+            out.append(atom.text)
+        elif atom is SPACE:
+            out.append(" ")
+        else:
+            out.append("\n")
+    return "".join(out)
+
+
+# -- the action table ---------------------------------------------------------
+
+_Pre = Callable[["_Writer", Node], bool]
+_Post = Callable[["_Writer", Node], None]
+
+
+@dataclass(frozen=True, slots=True)
+class _Act:
+    """One row of the table, like md_acts[]: what a macro does around its children."""
+
+    pre: _Pre | None = None
+    post: _Post | None = None
+    prefix: str = ""
+    suffix: str = ""
+    style: Style = ""
+    body_only: bool = False  # enclosures act on their body (md_cond_body)
+
+
+def _pre_font(w: _Writer, n: Node) -> bool:
+    act = _ACTS[n.tok]
+    w.styles.append(act.style)
+    if act.prefix:
+        w.word(act.prefix, act.style)
+        w.spc = False
+    return True
+
+
+def _post_font(w: _Writer, n: Node) -> None:
+    act = _ACTS[n.tok]
+    w.styles.pop()
+    if act.suffix:
+        w.spc = False
+        w.word(act.suffix, act.style)
+
+
+def _pre_enclose(w: _Writer, n: Node) -> bool:
+    act = _ACTS[n.tok]
+    w.word(_open_quote(n, act), w.style)
+    w.spc = False
+    if act.style:
+        w.styles.append(act.style)
+    return True
+
+
+def _post_enclose(w: _Writer, n: Node) -> None:
+    act = _ACTS[n.tok]
+    if act.style:
+        w.styles.pop()
+    w.spc = False
+    w.word(_close_quote(n, act), w.style)
+
+
+def _angle_mail(n: Node) -> bool:
+    # mandoc prints <user@host> rather than angle brackets around a lone .Mt.
+    body = n if n.type is NodeType.BODY else n.body_node
+    kids = [c for c in (body.children if body else []) if c.type is not NodeType.COMMENT]
+    return len(kids) == 1 and kids[0].tok == "Mt"
+
+
+def _open_quote(n: Node, act: _Act) -> str:
+    return "<" if n.tok in ("Aq", "Ao") and _angle_mail(n) else act.prefix
+
+
+def _close_quote(n: Node, act: _Act) -> str:
+    return ">" if n.tok in ("Aq", "Ao") and _angle_mail(n) else act.suffix
+
+
+def _pre_skip(w: _Writer, n: Node) -> bool:
+    return False
+
+
+def _pre_ns(w: _Writer, n: Node) -> bool:
+    w.spc = False
+    return False
+
+
+def _pre_ap(w: _Writer, n: Node) -> bool:
+    w.spc = False
+    w.word("'", w.style)
+    w.spc = False
+    return False
+
+
+def _post_pf(w: _Writer, n: Node) -> None:
+    if n.next is not None and not n.next.flags & Flag.LINE:
+        w.spc = False
+
+
+def _pre_no(w: _Writer, n: Node) -> bool:
+    w.spc_force = True
+    w.styles.append("")
+    return True
+
+
+def _post_pop(w: _Writer, n: Node) -> None:
+    w.styles.pop()
+
+
+def _pre_sm(w: _Writer, n: Node) -> bool:
+    arg = n.children[0].string if n.children else None
+    w.sm = not w.sm if arg is None else arg == "on"
+    if w.sm:
+        w.spc = True
+    return False
+
+
+def _pre_fl(w: _Writer, n: Node) -> bool:
+    w.word("-", "strong")
+    w.spc = False
+    w.styles.append("strong")
+    return True
+
+
+def _post_fl(w: _Writer, n: Node) -> None:
+    w.styles.pop()
+    nxt = n.next
+    if (
+        not n.children
+        and nxt is not None
+        and nxt.type is not NodeType.TEXT
+        and not nxt.flags & Flag.LINE
+    ):
+        w.spc = False
+
+
+def _pre_ar(w: _Writer, n: Node) -> bool:
+    w.styles.append("emph")
+    if not n.children:
+        # The validator supplies this text; until it has run, say it here.
+        w.word("file ...", "emph")
+    return True
+
+
+def _pre_pa(w: _Writer, n: Node) -> bool:
+    w.styles.append("emph")
+    if not n.children and n.tok == "Pa":
+        w.word("~", "emph")
+    return True
+
+
+def _pre_fa(w: _Writer, n: Node) -> bool:
+    kids = [c for c in n.children if c.type is NodeType.TEXT]
+    for k, c in enumerate(kids):
+        w.word(render(c.string), "emph")
+        if k + 1 < len(kids):
+            w.spc = False
+            w.word(",")
+    return False
+
+
+def _post_fa(w: _Writer, n: Node) -> None:
+    nxt = n.next
+    if nxt is not None and nxt.tok == "Fa":
+        w.spc = False
+        w.word(",")
+
+
+def _pre_fn(w: _Writer, n: Node) -> bool:
+    kids = [c for c in n.children if c.type is NodeType.TEXT]
+    if not kids:
+        return False
+    name = render(kids[0].string)
+    args = [render(c.string) for c in kids[1:]]
+    if w.opts.flavor == "sphinx":
+        title = f"{name}({', '.join(args)})" if args else None
+        w.word(name, "", _Ref("func", name, title))
+        return False
+    w.word(name, "strong")
+    w.spc = False
+    w.word("(")
+    for k, arg in enumerate(args):
+        w.word(arg, "emph")
+        if k + 1 < len(args):
+            w.spc = False
+            w.word(",")
+    w.spc = False
+    w.word(")")
+    return False
+
+
+def _pre_fo(w: _Writer, n: Node) -> bool:
+    if n.type is NodeType.HEAD:
+        w.styles.append("strong")
+    elif n.type is NodeType.BODY:
+        w.spc = False
+        w.word("(")
+    return True
+
+
+def _post_fo(w: _Writer, n: Node) -> None:
+    if n.type is NodeType.HEAD:
+        w.styles.pop()
+    elif n.type is NodeType.BODY:
+        w.spc = False
+        w.word(")")
+
+
+def _pre_in(w: _Writer, n: Node) -> bool:
+    w.word("<")
+    w.spc = False
+    w.styles.append("emph")
+    return True
+
+
+def _post_in(w: _Writer, n: Node) -> None:
+    w.styles.pop()
+    w.spc = False
+    w.word(">")
+
+
+def _pre_xr(w: _Writer, n: Node) -> bool:
+    kids = [c for c in n.children if c.type is NodeType.TEXT]
+    if not kids:
+        return False
+    name = render(kids[0].string)
+    if len(kids) == 1:
+        w.word(name, "strong")
+        return False
+    sec = render(kids[1].string)
+    w.word(f"{name}({sec})", "", w.xr_ref(name, sec))
+    return False
+
+
+def _pre_sx(w: _Writer, n: Node) -> bool:
+    text = " ".join(render(c.string) for c in n.children if c.type is NodeType.TEXT)
+    label = w.sections.get(text)
+    if label is None:
+        w.styles.append("emph")
+        return True
+    w.word(text, "", _Ref("label", label))
+    w.styles.append("")
+    return False
+
+
+def _pre_er(w: _Writer, n: Node) -> bool:
+    text = " ".join(render(c.string) for c in n.children if c.type is NodeType.TEXT)
+    label = w.errnos.get(text)
+    if label is None or w.in_errno_head:
+        w.styles.append("literal")
+        return True
+    w.word(text, "", _Ref("label", label))
+    w.styles.append("")
+    return False
+
+
+def _pre_lk(w: _Writer, n: Node) -> bool:
+    kids = [c for c in n.children if c.type is NodeType.TEXT]
+    if not kids:
+        return False
+    url = render(kids[0].string)
+    end = len(kids)
+    while end > 1 and kids[end - 1].flags & Flag.DELIMC:
+        end -= 1
+    words = [render(c.string) for c in kids[1:end]] or [url]
+    w.word(" ".join(words), "", _Ref("url", url))
+    for c in kids[end:]:
+        w.spc = False
+        w.word(render(c.string))
+    return False
+
+
+def _pre_mt(w: _Writer, n: Node) -> bool:
+    kids = [render(c.string) for c in n.children if c.type is NodeType.TEXT]
+    if not kids:
+        kids = ["~"]
+    for addr in kids:
+        w.word(addr, "", _Ref("url", "mailto:" + addr))
+    return False
+
+
+def _pre_nd(w: _Writer, n: Node) -> bool:
+    if n.type is NodeType.BODY:
+        w.spc = True
+        w.word("—")
+    return n.type is not NodeType.HEAD
+
+
+def _pre_an(w: _Writer, n: Node) -> bool:
+    if n.arg("split"):
+        w.an_split, w.an_nosplit = True, False
+        return False
+    if n.arg("nosplit"):
+        w.an_split, w.an_nosplit = False, True
+        return False
+    if w.an_split:
+        w.linebreak()
+    elif n.sec is Sec.AUTHORS and not w.an_nosplit:
+        w.an_split = True
+    return True
+
+
+def _post_lb(w: _Writer, n: Node) -> None:
+    if n.sec is Sec.LIBRARY:
+        w.linebreak()
+
+
+_BF_STYLES: dict[str, Style] = {"emphasis": "emph", "literal": "literal", "symbolic": "strong"}
+
+
+def _pre_bf(w: _Writer, n: Node) -> bool:
+    if n.type is not NodeType.BODY:
+        return n.type is NodeType.BLOCK
+    font = n.norm.font if n.norm is not None else None
+    if font is None and n.parent is not None:
+        font = next((a.name for a in n.parent.args or ()), None)
+    w.styles.append(_BF_STYLES.get(font or "", ""))
+    return True
+
+
+def _post_bf(w: _Writer, n: Node) -> None:
+    if n.type is NodeType.BODY:
+        w.styles.pop()
+
+
+def _pre_eo(w: _Writer, n: Node) -> bool:
+    if n.type is NodeType.BODY:
+        w.spc = False
+    return True
+
+
+def _post_eo(w: _Writer, n: Node) -> None:
+    if n.type is NodeType.BODY or (n.type is NodeType.HEAD and n.children):
+        w.spc = False
+
+
+def _pre_rs(w: _Writer, n: Node) -> bool:
+    if n.type is NodeType.BLOCK and n.sec is Sec.SEE_ALSO and n.prev is not None:
+        w.flush()
+    return True
+
+
+def _rs_has(n: Node, *toks: str) -> bool:
+    return n.parent is not None and any(c.tok in toks for c in n.parent.children)
+
+
+def _pre_field(w: _Writer, n: Node) -> bool:
+    if n.tok == "%A":
+        prev, nxt = n.prev, n.next
+        if prev is not None and prev.tok == "%A" and (nxt is None or nxt.tok != "%A"):
+            w.word("and")
+    if n.tok == "%T" and _rs_has(n, "%B", "%J"):
+        w.word("“")
+        w.spc = False
+        w.styles.append("")
+    elif n.tok == "%U":
+        kids = [render(c.string) for c in n.children if c.type is NodeType.TEXT]
+        w.word(" ".join(kids), "", _Ref("url", kids[0]) if kids else None)
+        w.styles.append("")
+        return False
+    else:
+        w.styles.append("emph" if n.tok in ("%B", "%I", "%J", "%T") else "")
+    return True
+
+
+def _post_field(w: _Writer, n: Node) -> None:
+    w.styles.pop()
+    if n.tok == "%T" and _rs_has(n, "%B", "%J"):
+        w.spc = False
+        w.word("”")
+    if n.parent is None or n.parent.tok != "Rs":
+        return
+    w.spc = False
+    w.word("," if n.next is not None else ".")
+
+
+def _pre_pp(w: _Writer, n: Node) -> bool:
+    w.paragraph_break()
+    return False
+
+
+def _pre_br(w: _Writer, n: Node) -> bool:
+    w.linebreak()
+    return False
+
+
+def _font(style: Style, prefix: str = "", suffix: str = "") -> _Act:
+    return _Act(_pre_font, _post_font, prefix, suffix, style)
+
+
+def _quote(prefix: str, suffix: str, style: Style = "") -> _Act:
+    return _Act(_pre_enclose, _post_enclose, prefix, suffix, style, body_only=True)
+
+
+_ACTS: dict[str, _Act] = {
+    # Prologue and things the validator turns into text or drops.
+    **{tok: _Act(_pre_skip) for tok in ("Dd", "Dt", "Os", "Tg", "Es", "Ot", "Hf", "Db")},
+    "Pp": _Act(_pre_pp),
+    "Lp": _Act(_pre_pp),
+    "sp": _Act(_pre_pp),
+    "br": _Act(_pre_br),
+    # Fonts, as mandoc's markdown writer chooses them.
+    **{tok: _font("emph") for tok in ("Ad", "Va", "Vt", "Em", "%I", "Fr")},
+    **{tok: _font("strong") for tok in ("Cd", "Cm", "Ic", "Ms", "Sy", "Nm", "Fd")},
+    **{tok: _font("literal") for tok in ("Dv", "Ev", "Li", "Tn")},
+    "Ft": _font("emph"),
+    "Ar": _Act(_pre_ar, _post_pop),
+    "Pa": _Act(_pre_pa, _post_pop),
+    "Fl": _Act(_pre_fl, _post_fl),
+    "Er": _Act(_pre_er, _post_pop),
+    "Sx": _Act(_pre_sx, _post_pop),
+    "Fa": _Act(_pre_fa, _post_fa),
+    "Fn": _Act(_pre_fn),
+    "Fo": _Act(_pre_fo, _post_fo),
+    "In": _Act(_pre_in, _post_in),
+    "Xr": _Act(_pre_xr),
+    "Lk": _Act(_pre_lk),
+    "Mt": _Act(_pre_mt),
+    "Nd": _Act(_pre_nd),
+    "An": _Act(_pre_an),
+    "Lb": _Act(None, _post_lb),
+    "Bf": _Act(_pre_bf, _post_bf),
+    "Eo": _Act(_pre_eo, _post_eo),
+    "Ap": _Act(_pre_ap),
+    "Ns": _Act(_pre_ns),
+    "Pf": _Act(None, _post_pf),
+    "No": _Act(_pre_no, _post_pop),
+    "Sm": _Act(_pre_sm),
+    "Rs": _Act(_pre_rs),
+    **{
+        tok: _Act(_pre_field, _post_field)
+        for tok in ["%A", "%B", "%C", "%D", "%J", "%N", "%O", "%P", "%Q", "%R", "%T", "%U", "%V"]
+    },
+    # Enclosures, with the quotes of mandoc's UTF-8 output.
+    **{tok: _quote("⟨", "⟩") for tok in ("Aq", "Ao")},
+    **{tok: _quote("[", "]") for tok in ("Bq", "Bo", "Op", "Oo")},
+    **{tok: _quote("{", "}") for tok in ("Brq", "Bro")},
+    **{tok: _quote("“", "”") for tok in ("Dq", "Do")},
+    **{tok: _quote("(", ")") for tok in ("Pq", "Po")},
+    **{tok: _quote('"', '"') for tok in ("Qq", "Qo")},
+    **{tok: _quote("‘", "’") for tok in ("Sq", "So")},
+    "Ql": _quote("‘", "’", "literal"),
+}
+
+_BLOCK_TOKS = frozenset({"Sh", "Ss", "Bl", "Bd", "D1", "Dl", "It"})
+_LIST_TYPES = ("tag", "hang", "ohang", "inset", "diag", "bullet", "dash", "hyphen",
+               "enum", "item", "column")  # fmt: skip
+_DISPLAYS = ("literal", "unfilled", "filled", "ragged", "centered")
+
+
+def _list_type(bl: Node) -> str:
+    if bl.norm is not None and bl.norm.list_type:
+        return bl.norm.list_type
+    for a in bl.args or ():
+        if a.name in _LIST_TYPES:
+            return a.name
+    return "item"
+
+
+def _display(bd: Node) -> tuple[str, str | None]:
+    norm = bd.norm
+    display = norm.display if norm is not None else None
+    offset = norm.offset if norm is not None else None
+    for a in bd.args or ():
+        if display is None and a.name in _DISPLAYS:
+            display = a.name
+        if offset is None and a.name == "offset":
+            offset = a.values[0] if a.values else "6n"
+    return display or "ragged", offset
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "section"
+
+
+def _label(text: str) -> str:
+    # Labels must stay one reference name for docutils and Sphinx alike.
+    return re.sub(r"[^A-Za-z0-9._+-]+", "-", text).strip("-") or "page"
+
+
+def _texts(n: Node) -> list[str]:
+    return [render(c.string) for c in n.children if c.type is NodeType.TEXT]
+
+
+# -- the writer ---------------------------------------------------------------
+
+
+class _Writer:
+    def __init__(self, doc: Document, opts: RstOptions) -> None:
+        self.doc = doc
+        self.opts = opts
+        self.inline = _Inline(opts.flavor)
+        # Word spacing, as mandoc's outflags: a blank is due; due even
+        # before a closing delimiter; spacing mode (.Sm) is on.
+        self.spc = False
+        self.spc_force = False
+        self.sm = True
+        self.styles: list[Style] = [""]
+        self.an_split = False
+        self.an_nosplit = False
+        self.in_errno_head = False
+        self.ended: set[int] = set()
+        self.atoms: list[_Atom] = []
+        self.out: list[str] = []
+        self.nofill = False
+        self.depth = 0  # nesting in lists and quotes: no section titles there
+        self.in_sh = False
+        self.name, self.msec = self._names()
+        self.page_id = _label(opts.page_id or f"{self.name}.{self.msec}".rstrip("."))
+        self.sections: dict[str, str] = {}
+        self.errnos: dict[str, str] = {}
+        self.item_labels: dict[int, str] = {}
+        self.declared: set[str] = set()
+        self._collect_targets()
+
+    # -- the page as a whole
+
+    def _names(self) -> tuple[str, str]:
+        meta = self.doc.meta
+        name = meta.name
+        sec = meta.msec
+        dt = next((n for n in self.doc.root.children if n.tok == "Dt"), None)
+        if dt is not None:
+            args = _texts(dt)
+            if sec is None and len(args) > 1:
+                sec = args[1]
+            if name is None and args and not self._first_nm():
+                name = args[0]
+        if name is None:
+            name = self._first_nm() or meta.title or "UNTITLED"
+        return name, sec or ""
+
+    def _first_nm(self) -> str | None:
+        for n in self.doc.root.walk():
+            if n.tok == "Nm" and n.type is NodeType.ELEM:
+                texts = _texts(n)
+                if texts:
+                    return texts[0]
+        return None
+
+    def _name_list(self) -> list[str]:
+        names: list[str] = []
+        for sh in self.doc.root.children:
+            if sh.tok == "Sh" and sh.sec is Sec.NAME and sh.body_node is not None:
+                for n in sh.body_node.children:
+                    if n.tok == "Nm":
+                        names += [t for t in _texts(n) if t not in (",",)]
+        return names or [self.name]
+
+    def _collect_targets(self) -> None:
+        used: set[str] = set()
+        for n in self.doc.root.walk():
+            if n.tok in ("Sh", "Ss") and n.type is NodeType.BLOCK and n.head is not None:
+                title = self._head_text(n.head)
+                if not title:
+                    continue
+                base = label = f"{self.page_id}-{_slug(title)}"
+                k = 1
+                while label in used:
+                    k += 1
+                    label = f"{base}-{k}"
+                used.add(label)
+                self.sections.setdefault(title, label)
+                self.item_labels[id(n)] = label
+            elif (
+                n.tok == "It"
+                and n.type is NodeType.BLOCK
+                and n.sec is Sec.ERRORS
+                and n.head is not None
+            ):
+                er = next((e for e in n.head.walk() if e.tok == "Er"), None)
+                if er is None:
+                    continue
+                texts = _texts(er)
+                if texts and texts[0] not in self.errnos:
+                    label = f"{self.page_id}-errno-{_label(texts[0])}"
+                    self.errnos[texts[0]] = label
+                    self.item_labels[id(n)] = label
+
+    def _head_text(self, head: Node) -> str:
+        return " ".join(_plain_text(self.capture(head.children)).split())
+
+    def write(self) -> str:
+        title = self.inline.one_line([_Word(f"{self.name}({self.msec})" if self.msec
+                                            else self.name)])  # fmt: skip
+        rule = "=" * _width(title)
+        self.emit([f".. _{self.page_id}:"])
+        self.emit([rule, title, rule])
+        if self.opts.flavor == "sphinx":
+            sec = self.msec or "?"
+            self.emit([f".. index:: single: {n} ({sec})" for n in self._name_list()])
+        for n in self.doc.root.children:
+            self.node(n)
+        self.flush()
+        text = "\n".join(self.out).rstrip("\n")
+        return text + "\n"
+
+    # -- output of blocks
+
+    def emit(self, lines: list[str]) -> None:
+        """Append a block, separated from the previous one by a blank line."""
+        if not lines:
+            return
+        if self.out and self.out[-1] != "":
+            self.out.append("")
+        self.out.extend(lines)
+
+    def capture(self, nodes: Iterable[Node]) -> list[_Atom]:
+        """The atoms of inline nodes, without touching the pending paragraph."""
+        saved = self.atoms, self.spc, self.spc_force
+        self.atoms = []
+        self.spc = False
+        for n in nodes:
+            self.node(n)
+        atoms = self.atoms
+        self.atoms, self.spc, self.spc_force = saved
+        return atoms
+
+    def blocks(self, nodes: Iterable[Node]) -> list[str]:
+        """The reST lines of ``nodes``, rendered on their own."""
+        saved = self.atoms, self.out, self.spc
+        self.atoms, self.out, self.spc = [], [], False
+        self.depth += 1
+        for n in nodes:
+            self.node(n)
+        self.flush()
+        lines = self.out
+        self.depth -= 1
+        self.atoms, self.out, self.spc = saved
+        while lines and lines[-1] == "":
+            lines.pop()
+        return lines
+
+    def flush(self) -> None:
+        atoms = self.atoms
+        self.atoms = []
+        self.spc = False
+        if self.nofill:
+            self.literal(_plain_text(atoms).split("\n"))
+            return
+        while atoms and not isinstance(atoms[-1], _Word):
+            atoms.pop()
+        while atoms and not isinstance(atoms[0], _Word):
+            atoms.pop(0)
+        if not atoms:
+            return
+        if BREAK not in atoms:
+            self.emit(self.inline.lines(atoms))
+            return
+        # Line breaks: a line block, one line per segment.
+        lines: list[str] = []
+        segment: list[_Atom] = []
+        for atom in [*atoms, BREAK]:
+            if atom is not BREAK:
+                segment.append(atom)
+                continue
+            wrapped = self.inline.lines(segment) or [""]
+            lines.append(("| " + wrapped[0]).rstrip())
+            lines += ["  " + x for x in wrapped[1:]]
+            segment = []
+        self.emit(lines)
+
+    def literal(self, lines: list[str]) -> None:
+        lines = [x.replace("\t", "        ").rstrip() for x in lines]
+        while lines and not lines[0].strip():
+            lines.pop(0)
+        while lines and not lines[-1].strip():
+            lines.pop()
+        if lines:
+            self.emit(["::"])
+            self.emit(["    " + x if x else "" for x in lines])
+
+    def quote(self, lines: list[str]) -> None:
+        # The empty comment ends a preceding list or definition, which an
+        # indented block would otherwise continue.
+        if lines:
+            self.emit([".."])
+            self.emit(["    " + x if x else "" for x in lines])
+
+    def paragraph_break(self) -> None:
+        if self.nofill:
+            self.atoms += [NEWLINE, NEWLINE]
+        else:
+            self.flush()
+
+    def linebreak(self) -> None:
+        if self.nofill:
+            self.atoms.append(NEWLINE)
+        elif any(isinstance(a, _Word) for a in self.atoms):
+            self.atoms.append(BREAK)
+            self.spc = False
+
+    def declare(self, name: str) -> bool:
+        """Whether a SYNOPSIS prototype becomes a C declaration.
+
+        Only the page's own names, once each: a SYNOPSIS may also show calls
+        of other functions (sctp(4) shows socket() twice), which Sphinx would
+        report as duplicate declarations; those stay literal text.
+        """
+        if name in self.declared or name not in self._name_list():
+            return False
+        self.declared.add(name)
+        return True
+
+    def xr_ref(self, name: str, sec: str) -> _Ref:
+        docname = self.opts.local_pages.get((name, sec))
+        if docname is not None and self.opts.flavor == "sphinx":
+            return _Ref("doc", docname if docname.startswith("/") else "/" + docname)
+        url = self.opts.xr_url.format(
+            name=urllib.parse.quote(name, safe=""), section=urllib.parse.quote(sec, safe="")
+        )
+        return _Ref("url", url)
+
+    # -- words
+
+    @property
+    def style(self) -> Style:
+        return self.styles[-1]
+
+    def word(self, text: str, style: Style = "", ref: _Ref | None = None) -> None:
+        """md_word(): one word with mandoc's spacing rules."""
+        if len(text) == 1 and text in _CLOSERS and not self.spc_force:
+            self.spc = False
+        if self.spc and self.atoms:
+            self.atoms.append(SPACE)
+        self.spc_force = False
+        self.spc = self.sm
+        if not text:
+            return
+        self.atoms.append(_Word(text, style, ref))
+        if len(text) == 1 and text in _OPENERS:
+            self.spc = False
+
+    def text(self, n: Node) -> None:
+        if n.flags & Flag.DELIMC:
+            self.spc = self.spc_force = False
+        elif self.sm:
+            self.spc_force = True
+        s = n.string if self.nofill else n.string.replace("\t", " ")
+        pieces = runs(s) if "\\" in s else ([] if not s else None)
+        if pieces is None:
+            self.word(render(s), self.style)
+        elif not pieces:
+            self.word("", self.style)
+        else:
+            for k, run in enumerate(pieces):
+                if k:
+                    self.spc = False
+                style = _FONT_STYLE.get(run.font, self.style) if run.font != "R" else self.style
+                self.word(run.text, style)
+        if n.flags & Flag.DELIMO:
+            self.spc = False
+        elif self.sm:
+            self.spc = True
+
+    # -- nodes
+
+    def node(self, n: Node) -> None:
+        if n.type is NodeType.COMMENT or n.flags & Flag.NOPRT:
+            return
+        if self.nofill and n.flags & Flag.LINE and self.atoms:
+            self.atoms.append(NEWLINE)
+            self.spc = False
+        if n.type is NodeType.TEXT:
+            self.text(n)
+            return
+        if n.type is NodeType.ROOT:
+            self.children(n)
+            return
+        block = _BLOCKS.get(n.tok)
+        if block is not None and n.type is NodeType.BLOCK and n.end is EndBody.NOT:
+            block(self, n)
+            return
+        act = _ACTS.get(n.tok)
+        if act is None:
+            # Roff requests other than br and sp print nothing (md_node).
+            if n.type is NodeType.ELEM and len(n.tok) <= 2 and n.tok.islower():
+                return
+            self.children(n)
+            return
+        active = not act.body_only or n.type is NodeType.BODY
+        if n.end is not EndBody.NOT:
+            # The end of a body broken by bad nesting: close it here.
+            if n.body is not None and act.post is not None and id(n.body) not in self.ended:
+                self.ended.add(id(n.body))
+                act.post(self, n.body)
+            return
+        descend = True
+        if active and act.pre is not None:
+            descend = act.pre(self, n)
+        if descend:
+            self.children(n)
+        if active and act.post is not None and id(n) not in self.ended:
+            act.post(self, n)
+
+    def children(self, n: Node) -> None:
+        for c in list(n.children):
+            self.node(c)
+
+    # -- block macros
+
+    def section(self, n: Node) -> None:
+        self.flush()
+        head, body = n.head, n.body_node
+        if n.tok == "Sh" and n.sec is Sec.NAME and self.depth == 0:
+            # The NAME line is the first paragraph under the document title.
+            if body is not None:
+                self.children(body)
+            self.flush()
+            return
+        title = self.inline.one_line(self.capture(head.children)) if head is not None else ""
+        if title and self.depth == 0:
+            level = "=" if n.tok == "Sh" or not self.in_sh else "-"
+            self.in_sh = self.in_sh or level == "="
+            label = self.item_labels.get(id(n))
+            if label:
+                self.emit([f".. _{label}:"])
+            self.emit([title, level * _width(title)])
+        elif title:
+            self.emit([f"**{title}**" if "*" not in title else title])
+        if body is not None:
+            self.children(body)
+        self.flush()
+
+    def display(self, n: Node) -> None:
+        body = n.body_node
+        if body is None:
+            return
+        if self.nofill:
+            self.children(body)
+            return
+        self.flush()
+        display, offset = _display(n)
+        if display in ("literal", "unfilled"):
+            self.nofill = True
+            self.children(body)
+            self.flush()
+            self.nofill = False
+            return
+        lines = self.blocks(body.children)
+        if offset and offset != "left":
+            self.quote(lines)
+        else:
+            self.emit(lines)
+
+    def d1(self, n: Node) -> None:
+        body = n.body_node
+        if body is None or self.nofill:
+            if body is not None:
+                self.children(body)
+            return
+        self.flush()
+        if n.tok == "Dl":
+            atoms = self.capture(body.children)
+            self.literal(_plain_text(atoms).split("\n"))
+        else:
+            self.quote(self.blocks(body.children))
+
+    def bullets(self, n: Node) -> None:
+        body = n.body_node
+        if body is None:
+            return
+        if self.nofill:
+            for item in body.children:
+                self.atoms.append(NEWLINE)
+                self.children(item)
+            return
+        self.flush()
+        kind = _list_type(n)
+        items = [c for c in body.children if c.tok == "It" and c.type is NodeType.BLOCK]
+        others = [c for c in body.children if not (c.tok == "It" and c.type is NodeType.BLOCK)]
+        if others:
+            self.emit(self.blocks(others))
+        if kind == "column":
+            self.table(items)
+            return
+        lines: list[str] = []
+        for number, item in enumerate(items, 1):
+            item_lines = self.item(item, kind, number)
+            if item_lines:
+                if lines:
+                    lines.append("")
+                lines += item_lines
+        self.emit(lines)
+
+    def item(self, item: Node, kind: str, number: int) -> list[str]:
+        head, body = item.head, item.body_node
+        body_lines = self.blocks(body.children) if body is not None else []
+        label = self.item_labels.get(id(item))
+        if kind in ("bullet", "dash", "hyphen", "enum"):
+            marker = {"bullet": "* ", "enum": "#. "}.get(kind, "- ")
+            return _hang(marker, body_lines or [".."])
+        if kind == "item":
+            return body_lines
+        # An errno's own entry does not link to itself.
+        self.in_errno_head = item.sec is Sec.ERRORS
+        atoms = self.capture(head.children) if head is not None else []
+        self.in_errno_head = False
+        if kind == "diag":
+            atoms = [_Word(a.text, "strong", a.ref) if isinstance(a, _Word) else a for a in atoms]
+        term = self.inline.one_line(atoms)
+        if not term:
+            # No term: a definition list item needs one, so the body stands
+            # alone, indented, after an empty comment that ends the list.
+            return (
+                []
+                if not body_lines
+                else ["..", "", *("    " + x if x else "" for x in body_lines)]
+            )
+        definition = ([f".. _{label}:", ""] if label else []) + (body_lines or [".."])
+        return [term, *("    " + x if x else "" for x in definition)]
+
+    def table(self, items: list[Node]) -> None:
+        rows: list[list[list[str]]] = []
+        for item in items:
+            cells = [c for c in item.children if c.type is NodeType.BODY]
+            rows.append([self.blocks(c.children) for c in cells])
+        width = max((len(r) for r in rows), default=0)
+        if not width:
+            return
+        lines = [".. list-table::", ""]
+        for row in rows:
+            row += [[]] * (width - len(row))
+            for k, cell in enumerate(row):
+                marker = "* - " if k == 0 else "  - "
+                cell_lines = _hang(marker, cell or [".."])
+                lines += ["   " + x if x else "" for x in cell_lines]
+        self.emit(lines)
+
+    def synopsis_group(self, nodes: list[Node]) -> None:
+        """SYNOPSIS declarations: C-domain directives (Sphinx) or literal text."""
+        self.flush()
+        sphinx = self.opts.flavor == "sphinx"
+        includes: list[str] = []
+        pending_type: str | None = None
+        for n in nodes:
+            if n.tok in ("In", "Fd"):
+                text = " ".join(_texts(n))
+                includes.append(f"#include <{text}>" if n.tok == "In" else text)
+                continue
+            if includes:
+                self.literal(includes)
+                includes = []
+            if n.tok == "Ft":
+                pending_type = " ".join(_texts(n))
+                continue
+            if n.tok in ("Fn", "Fo"):
+                name, args = _prototype(n)
+                head = f"{pending_type} " if pending_type else ""
+                if head.endswith("* "):
+                    head = head[:-1]
+                proto = f"{head}{name}({', '.join(args)})"
+                if sphinx and self.declare(name):
+                    self.emit([f".. c:function:: {proto}"])
+                else:
+                    lines = [pending_type] if pending_type else []
+                    self.literal([*lines, f"{name}({', '.join(args)});"])
+                pending_type = None
+                continue
+            if n.tok == "Vt":
+                decl = " ".join(_plain_text(self.capture([n])).split())
+                if sphinx:
+                    self.emit([_c_decl(decl)])
+                else:
+                    self.literal([decl])
+        if includes:
+            self.literal(includes)
+        if pending_type:
+            self.literal([pending_type])
+
+
+def _hang(marker: str, lines: list[str]) -> list[str]:
+    pad = " " * len(marker)
+    return [marker + lines[0], *(pad + x if x else "" for x in lines[1:])]
+
+
+def _prototype(n: Node) -> tuple[str, list[str]]:
+    if n.tok == "Fn":
+        texts = _texts(n)
+        return (texts[0] if texts else ""), texts[1:]
+    name = " ".join(_texts(n.head)) if n.head is not None else ""
+    args: list[str] = []
+    body = n.body_node
+    for c in body.children if body is not None else []:
+        if c.tok == "Fa":
+            args += _texts(c)
+    return name, args
+
+
+def _c_decl(decl: str) -> str:
+    words = decl.rstrip(";").split()
+    if len(words) == 2 and words[0] in ("struct", "union", "enum"):
+        return f".. c:{words[0]}:: {words[1]}"
+    if len(words) >= 2:
+        return f".. c:var:: {' '.join(words)}"
+    return f".. c:type:: {' '.join(words)}"
+
+
+_SYNOPSIS_DECLS = frozenset({"In", "Fd", "Ft", "Fn", "Fo", "Vt"})
+
+
+def _section(w: _Writer, n: Node) -> None:
+    if n.sec is Sec.SYNOPSIS and n.tok == "Sh" and w.depth == 0 and n.body_node is not None:
+        _synopsis(w, n)
+        return
+    w.section(n)
+
+
+def _synopsis(w: _Writer, n: Node) -> None:
+    """SYNOPSIS: runs of declarations become declarations, the rest is text."""
+    w.flush()
+    head, body = n.head, n.body_node
+    assert body is not None
+    title = w.inline.one_line(w.capture(head.children)) if head is not None else ""
+    if title:
+        label = w.item_labels.get(id(n))
+        if label:
+            w.emit([f".. _{label}:"])
+        w.emit([title, "=" * _width(title)])
+        w.in_sh = True
+    group: list[Node] = []
+    for c in body.children:
+        if c.tok in _SYNOPSIS_DECLS and c.type in (NodeType.ELEM, NodeType.BLOCK):
+            group.append(c)
+            continue
+        if group:
+            w.synopsis_group(group)
+            group = []
+        w.node(c)
+    if group:
+        w.synopsis_group(group)
+    w.flush()
+
+
+_BLOCKS: dict[str, Callable[[_Writer, Node], None]] = {
+    "Sh": _section,
+    "Ss": _Writer.section,
+    "Bd": _Writer.display,
+    "Bl": _Writer.bullets,
+    "D1": _Writer.d1,
+    "Dl": _Writer.d1,
+}
+
+
+_DEFAULTS = RstOptions()
+
+
+def write(doc: Document, options: RstOptions = _DEFAULTS) -> str:
+    """The page as reStructuredText, in the flavour ``options`` asks for."""
+    return _Writer(doc, options).write()
