@@ -1,0 +1,117 @@
+"""The spec extracted from the seed page, field by field, and from the FreeBSD pages."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from importlib.resources import files
+from pathlib import Path
+
+import jsonschema
+import pytest
+from oracle import FREEBSD, require_shared
+
+from mdoc2rst import parse
+from mdoc2rst.spec import SPEC_VERSION, extract, extract_file
+
+SEED = Path(__file__).parent.parent / "docs" / "man3" / "sctp_connectx.3"
+SCHEMA = json.loads(files("mdoc2rst").joinpath("spec.schema.json").read_text())
+
+
+def freebsd_pages() -> list[Path]:
+    return sorted(FREEBSD.glob("*.[0-9]")) if FREEBSD.is_dir() else []
+
+
+def test_seed_spec_field_by_field() -> None:
+    spec = extract_file(SEED)
+    assert spec.version == SPEC_VERSION
+    assert spec.names == ["sctp_connectx"]
+    assert (spec.title, spec.section) == ("SCTP_CONNECTX", "3")
+    assert spec.description == "connect an SCTP socket with multiple destination addresses"
+    assert spec.library is not None and spec.library.name == "libc"
+    assert spec.headers == ["sys/types.h", "sys/socket.h", "netinet/sctp.h"]
+    (fn,) = spec.functions
+    assert fn.name == "sctp_connectx"
+    assert fn.return_type == "int"
+    assert [(p.type, p.name) for p in fn.parameters] == [
+        ("int", "sd"),
+        ("struct sockaddr *", "addrs"),
+        ("int", "addrcnt"),
+        ("sctp_assoc_t *", "id"),
+    ]
+    assert not fn.variadic
+    assert fn.line == 43
+    rv = spec.return_values
+    assert rv is not None and (rv.success, rv.failure, rv.errno) == ("0", "-1", True)
+    assert [(e.name, e.line) for e in spec.errors] == [
+        ("EINVAL", 85),
+        ("E2BIG", 88),
+        ("EBADF", 91),
+        ("ENOTSOCK", 95),
+    ]
+    conditions = {e.name: e.condition for e in spec.errors}
+    assert conditions["EINVAL"] == (
+        "An address listed has an invalid family or no addresses were provided."
+    )
+    assert conditions["E2BIG"] == (
+        "The size of the address list exceeds the amount of data provided."
+    )
+    assert conditions["EBADF"] == "The argument s is not a valid descriptor."
+    assert conditions["ENOTSOCK"] == "The argument s is not a socket."
+    assert [(r.name, r.section) for r in spec.see_also] == [("connect", "2"), ("sctp", "4")]
+    assert spec.sha256 is not None and len(spec.sha256) == 64
+    jsonschema.validate(spec.to_json(), SCHEMA)
+
+
+@pytest.mark.parametrize("page", freebsd_pages(), ids=lambda p: p.name)
+def test_freebsd_prototypes_all_parse(page: Path) -> None:
+    spec = extract_file(page)
+    assert spec.diagnostics == []
+    if page.suffix == ".3":
+        assert spec.functions, "a library page documents at least one function"
+    for fn in spec.functions:
+        assert fn.prototype.startswith(fn.return_type)
+        assert f"{fn.name}(" in fn.prototype
+    jsonschema.validate(spec.to_json(), SCHEMA)
+
+
+def test_freebsd_corpus_is_there() -> None:
+    require_shared()
+    assert len(freebsd_pages()) == 11
+
+
+def test_bad_prototype_is_a_diagnostic_at_its_line() -> None:
+    page = (
+        ".Dd May 1, 2020\n.Dt X 3\n.Os\n.Sh NAME\n.Nm f\n.Nd f\n.Sh SYNOPSIS\n"
+        '.Ft int\n.Fn f "int (broken"\n'
+    )
+    spec = extract(parse(page, "x.3"))
+    (d,) = spec.diagnostics
+    assert (d.file, d.line, d.level.name) == ("x.3", 9, "ERROR")
+    assert "does not parse" in d.message
+    assert spec.functions == []
+
+
+def test_command_line_prints_json() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "mdoc2rst", "spec", str(SEED)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    data = json.loads(out)
+    assert data["version"] == SPEC_VERSION
+    jsonschema.validate(data, SCHEMA)
+
+
+def test_section_4_call_forms_are_calls_not_prototypes() -> None:
+    page = FREEBSD / "sctp.4"
+    if not page.exists():
+        require_shared()
+    spec = extract_file(page)
+    assert [(c.name, c.arguments) for c in spec.calls] == [
+        ("socket", ["AF_INET", "SOCK_STREAM", "IPPROTO_SCTP"]),
+        ("socket", ["AF_INET", "SOCK_SEQPACKET", "IPPROTO_SCTP"]),
+    ]
+    assert spec.functions == []
