@@ -3,7 +3,7 @@
 project = "mdoc2rst"
 author = "The mdoc2rst authors"
 copyright = "2026, The mdoc2rst authors"
-extensions: list[str] = []
+extensions = ["mdoc2rst.sphinx"]
 exclude_patterns = ["_build"]
 html_theme = "alabaster"
 nitpicky = True

@@ -1,0 +1,469 @@
+"""The Sphinx extension: man pages as documents, and a directive for the others.
+
+``extensions = ["mdoc2rst.sphinx"]`` makes Sphinx read files named
+``NAME.1`` ... ``NAME.9`` (usually kept in ``man1/`` ... ``man9/``) as
+documents, and adds ``.. mdoc:: PATH`` for pages kept outside the source
+folder.  Both turn the page into Sphinx-flavour reST with
+:func:`mdoc2rst.rst.write` and hand that to Sphinx's reST parser, with every
+line tagged with the page's path and, as near as can be found, its line, so
+that warnings point into the page.
+
+The parser's diagnostics become Sphinx warnings of type ``mdoc`` and subtype
+the diagnostic's kind in lower case (``mdoc.macro_empty``), so that
+``suppress_warnings`` can silence them.  The writer gives each page a label
+and an index entry; this module adds an object of the ``mdoc`` domain
+(``:mdoc:page:`name(3)```), which objects.inv lists for intersphinx, and
+lets C names that nothing declares (``struct sockaddr``) stay plain text.
+
+This is the only module that imports Sphinx.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Set
+from dataclasses import dataclass, field, fields
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any, ClassVar, Final
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from docutils.statemachine import StringList
+from docutils.utils import get_source_line
+from sphinx.config import ENUM
+from sphinx.domains import Domain, ObjType
+from sphinx.errors import ConfigError
+from sphinx.parsers import RSTParser
+from sphinx.roles import XRefRole
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+from sphinx.util.nodes import make_refnode, nested_parse_with_titles
+
+import mdoc2rst
+from mdoc2rst.diagnostics import Level
+from mdoc2rst.nodes import Document, NodeType
+from mdoc2rst.reader import parse
+from mdoc2rst.rst import RstOptions, write
+
+if TYPE_CHECKING:
+    from sphinx.addnodes import pending_xref
+    from sphinx.application import Sphinx
+    from sphinx.builders import Builder
+    from sphinx.config import Config
+    from sphinx.environment import BuildEnvironment
+    from sphinx.util.typing import ExtensionMetadata, OptionSpec
+
+logger = logging.getLogger(__name__)
+
+#: The manual sections whose file suffixes are read as man pages.
+SECTIONS: Final = tuple(str(n) for n in range(1, 10))
+SUFFIXES: Final = tuple(f".{s}" for s in SECTIONS)
+#: The file type that the suffixes map to, and that the parser supports.
+FILETYPE: Final = "mdoc"
+#: Warning type of every diagnostic; the subtype is its kind in lower case.
+WARNING_TYPE: Final = "mdoc"
+
+_LINT_LEVELS: Final = {
+    "base": Level.BASE,
+    "style": Level.STYLE,
+    "warning": Level.WARNING,
+    "error": Level.ERROR,
+    "unsupp": Level.UNSUPP,
+}
+
+
+# -- configuration ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MdocConfig:
+    """The extension's settings; field ``x`` is the Sphinx config value ``mdoc2rst_x``."""
+
+    xr_url: str = field(
+        default=RstOptions().xr_url,
+        metadata={"help": "URL of an .Xr page not in the project; {name} and {section}"},
+    )
+    lint_level: str = field(
+        default="warning",
+        metadata={
+            "help": "lowest diagnostic level reported as a warning",
+            "choices": tuple(_LINT_LEVELS),
+        },
+    )
+    local_xr: bool = field(
+        default=True,
+        metadata={"help": "link .Xr to man pages of the project with :doc:"},
+    )
+    nitpick_c: bool = field(
+        default=False,
+        metadata={"help": "report C names in man pages that nothing in the project declares"},
+    )
+
+    @classmethod
+    def from_sphinx(cls, config: Config) -> MdocConfig:
+        return cls(**{f.name: getattr(config, f"mdoc2rst_{f.name}") for f in fields(cls)})
+
+    @property
+    def min_level(self) -> Level:
+        return _LINT_LEVELS[self.lint_level]
+
+
+def _add_config_values(app: Sphinx) -> None:
+    for f in fields(MdocConfig):
+        choices = f.metadata.get("choices")
+        types: Any = ENUM(*choices) if choices else frozenset({type(f.default)})
+        app.add_config_value(
+            f"mdoc2rst_{f.name}", f.default, "env", types=types, description=f.metadata["help"]
+        )
+
+
+# -- the man pages of the project ---------------------------------------------
+
+
+def page_key(docname: str, suffix: str) -> tuple[str, str] | None:
+    """``(name, section)`` of the document ``docname`` read from a file ending in
+    ``suffix``, or None when it is no man page."""
+    if suffix not in SUFFIXES:
+        return None
+    return PurePosixPath(docname).name, suffix[1:]
+
+
+def find_pages(env: BuildEnvironment) -> dict[tuple[str, str], str]:
+    """``(name, section) -> docname`` of every man page among the documents."""
+    pages: dict[tuple[str, str], str] = {}
+    for docname in sorted(env.found_docs):
+        key = page_key(docname, Path(env.doc2path(docname)).suffix)
+        if key is not None:
+            pages.setdefault(key, docname)
+    return pages
+
+
+def _before_read(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    """Take the census of man pages once per build.
+
+    When a page comes or goes, every page is read again: their ``.Xr`` links
+    may have to change between local and external.
+    """
+    domain = _domain(env)
+    pages = find_pages(env)
+    if pages != domain.local_pages:
+        if domain.local_pages:
+            docnames.extend(sorted(set(pages.values()) - set(docnames)))
+        domain.local_pages = pages
+
+
+# -- rendering ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A page as reST lines, each tagged with the page's path and line."""
+
+    doc: Document
+    content: StringList
+    label: str
+    key: tuple[str, str]
+
+
+def page_label(page_id: str) -> str:
+    """The label the writer gives a whole page (``.. _<page_id>:``), for ``:ref:``.
+
+    The same rule as the writer's: one reference name for docutils and Sphinx.
+    """
+    return re.sub(r"[^A-Za-z0-9._+-]+", "-", page_id).strip("-") or "page"
+
+
+def render(
+    text: str | bytes,
+    source: str,
+    env: BuildEnvironment,
+    *,
+    key: tuple[str, str] | None = None,
+    page_id: str | None = None,
+) -> Rendered:
+    """Parse a page and write it as Sphinx-flavour reST, with a line map."""
+    config = MdocConfig.from_sphinx(env.config)
+    doc = parse(text, filename=source, path=Path(source))
+    if key is None:
+        key = ((doc.meta.name or doc.meta.title or Path(source).stem), doc.meta.msec or "")
+    name, section = key
+    if page_id is None:
+        page_id = f"{name}.{section}" if section else name
+    local = _domain(env).local_pages if config.local_xr else {}
+    options = RstOptions(
+        flavor="sphinx", xr_url=config.xr_url, local_pages=dict(local), page_id=page_id
+    )
+    lines = write(doc, options).splitlines()
+    first = _first_line(doc)
+    content = StringList(lines, items=[(source, n - 1) for n in line_map(doc, lines, first)])
+    return Rendered(doc, content, page_label(page_id), (name, section))
+
+
+def _first_line(doc: Document) -> int:
+    return next((n.line for n in doc.root.walk() if n.line > 0), 1)
+
+
+#: How many text nodes ahead a reST line may match; it keeps the map monotone
+#: and cheap, at the price of a gap now and then.
+_LOOKAHEAD = 40
+_NEEDLE = 24
+
+
+def _needle(text: str) -> re.Pattern[str]:
+    """The start of a text node's words, matched as whole words in a reST line."""
+    start = text[:_NEEDLE]
+    end = r"(?!\w)" if len(text) <= _NEEDLE else ""
+    return re.compile(r"(?<!\w)" + re.escape(start) + end)
+
+
+def line_map(doc: Document, lines: list[str], first: int = 1) -> list[int]:
+    """The page line of each reST line, as near as the text allows.
+
+    The writer gives no map, so each reST line takes the line of the next
+    text node of the page whose first words it contains, searching forward
+    only; a line that matches none keeps the line before it.
+    """
+    anchors = [
+        (n.line, _needle(n.string.strip()))
+        for n in doc.root.walk()
+        if n.type is NodeType.TEXT and n.line > 0 and len(n.string.strip()) >= 4
+    ]
+    result: list[int] = []
+    current, start = first, 0
+    for line in lines:
+        for k in range(start, min(start + _LOOKAHEAD, len(anchors))):
+            if anchors[k][1].search(line):
+                current, start = anchors[k][0], k + 1
+                break
+        result.append(current)
+    return result
+
+
+def report(doc: Document, env: BuildEnvironment, where: str | None) -> None:
+    """Log the page's diagnostics, from the configured level up, as warnings.
+
+    ``where`` is the docname of a page read as a document; for an included
+    page it is None and the warning points at the page's own path.
+    """
+    min_level = MdocConfig.from_sphinx(env.config).min_level
+    for d in doc.diagnostics:
+        if d.level < min_level:
+            continue
+        location: tuple[str, int] | nodes.Node
+        if where is not None:
+            location = (where, d.line)
+        else:
+            location = nodes.Element()
+            location.source, location.line = d.file, d.line or None
+        logger.warning(
+            "%s (mdoc %s)",
+            d.message,
+            d.level.name.lower(),
+            type=WARNING_TYPE,
+            subtype=d.kind.lower(),
+            location=location,
+        )
+
+
+# -- C names that nothing declares ----------------------------------------------
+
+
+def _unlinked_c_name(
+    app: Sphinx, env: BuildEnvironment, node: pending_xref, contnode: nodes.TextElement
+) -> nodes.TextElement | None:
+    """Let a C name of a man page that nothing declares stay plain text.
+
+    Man pages name system types (``struct sockaddr``) and functions of other
+    pages (``connect``) all the time; in nitpicky mode each would be a
+    warning.  This runs after intersphinx, so names that another project
+    documents are linked still.
+    """
+    if node.get("refdomain") != "c" or MdocConfig.from_sphinx(env.config).nitpick_c:
+        return None
+    source, _ = get_source_line(node)
+    if source is None or Path(source).suffix not in SUFFIXES:
+        return None
+    return contnode
+
+
+# -- the source parser --------------------------------------------------------
+
+
+class MdocParser(RSTParser):
+    """Reads a man page file as a Sphinx document."""
+
+    supported = (FILETYPE,)
+
+    def parse(self, inputstring: str | StringList, document: nodes.document) -> None:
+        env: BuildEnvironment = document.settings.env
+        docname = env.docname
+        path = env.doc2path(docname)
+        text = inputstring if isinstance(inputstring, str) else "\n".join(inputstring)
+        page = render(text, str(path), env, key=page_key(docname, Path(path).suffix))
+        report(page.doc, env, docname)
+        super().parse(page.content, document)
+        _domain(env).note_page(page.key, docname, page.label)
+
+
+# -- the directive ------------------------------------------------------------
+
+
+class MdocDirective(SphinxDirective):
+    """``.. mdoc:: PATH``: a page kept outside the documents, rendered in place.
+
+    PATH is relative to the current document, or to the source folder when
+    it starts with ``/``.  Editing the page rebuilds the document.  Options:
+    ``:page-id:`` (the prefix of the page's labels) and ``:no-index:`` (no
+    ``mdoc:page`` object for the page, when the page is a document too).
+    """
+
+    required_arguments = 1
+    final_argument_whitespace = True
+    option_spec: ClassVar[OptionSpec] = {
+        "page-id": directives.unchanged_required,
+        "no-index": directives.flag,
+    }
+
+    def run(self) -> list[nodes.Node]:
+        rel, path = self.env.relfn2path(self.arguments[0])
+        self.env.note_dependency(rel)
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            raise self.error(f"cannot read man page {rel}: {exc.strerror or exc}") from exc
+        index = "no-index" not in self.options
+        page = render(data, path, self.env, page_id=self.options.get("page-id"))
+        report(page.doc, self.env, None)
+        holder = nodes.Element()
+        holder.document = self.state.document
+        nested_parse_with_titles(self.state, page.content, holder)
+        if index:
+            _domain(self.env).note_page(page.key, self.env.docname, page.label)
+        return list(holder.children)
+
+
+# -- the domain: pages as objects, for :mdoc:page: and objects.inv -------------
+
+
+@dataclass(frozen=True)
+class PageEntry:
+    docname: str
+    anchor: str
+
+
+class MdocDomain(Domain):
+    """Man pages as objects: ``:mdoc:page:`sctp_connectx(3)```, listed in objects.inv."""
+
+    name = "mdoc"
+    label = "mdoc"
+    object_types: ClassVar[dict[str, ObjType]] = {"page": ObjType("manual page", "page")}
+    roles: ClassVar[dict[str, Any]] = {"page": XRefRole()}
+    initial_data: ClassVar[dict[str, Any]] = {"pages": {}, "local_pages": {}}
+    data_version = 1
+
+    @property
+    def pages(self) -> dict[str, PageEntry]:
+        """``name(section)`` -> where the page is."""
+        pages: dict[str, PageEntry] = self.data.setdefault("pages", {})
+        return pages
+
+    @property
+    def local_pages(self) -> dict[tuple[str, str], str]:
+        """The census of man page documents taken before the last read."""
+        local: dict[tuple[str, str], str] = self.data.setdefault("local_pages", {})
+        return local
+
+    @local_pages.setter
+    def local_pages(self, value: Mapping[tuple[str, str], str]) -> None:
+        self.data["local_pages"] = dict(value)
+
+    def note_page(self, key: tuple[str, str], docname: str, label: str) -> None:
+        name, section = key
+        title = f"{name}({section})" if section else name
+        other = self.pages.get(title)
+        if other is not None and other.docname != docname:
+            logger.warning(
+                "duplicate man page %s, other instance in %s",
+                title,
+                other.docname,
+                type=WARNING_TYPE,
+                subtype="duplicate_page",
+                location=docname,
+            )
+        self.pages[title] = PageEntry(docname, nodes.make_id(label))
+
+    def clear_doc(self, docname: str) -> None:
+        for title, entry in list(self.pages.items()):
+            if entry.docname == docname:
+                del self.pages[title]
+
+    def merge_domaindata(self, docnames: Set[str], otherdata: dict[str, Any]) -> None:
+        for title, entry in otherdata["pages"].items():
+            if entry.docname in docnames:
+                self.pages[title] = entry
+
+    def resolve_xref(
+        self,
+        env: BuildEnvironment,
+        fromdocname: str,
+        builder: Builder,
+        typ: str,
+        target: str,
+        node: pending_xref,
+        contnode: nodes.Element,
+    ) -> nodes.reference | None:
+        entry = self.pages.get(target)
+        if entry is None:
+            return None
+        return make_refnode(builder, fromdocname, entry.docname, entry.anchor, contnode, target)
+
+    def resolve_any_xref(
+        self,
+        env: BuildEnvironment,
+        fromdocname: str,
+        builder: Builder,
+        target: str,
+        node: pending_xref,
+        contnode: nodes.Element,
+    ) -> list[tuple[str, nodes.reference]]:
+        found = self.resolve_xref(env, fromdocname, builder, "page", target, node, contnode)
+        return [] if found is None else [("mdoc:page", found)]
+
+    def get_objects(self) -> Iterator[tuple[str, str, str, str, str, int]]:
+        for title, entry in sorted(self.pages.items()):
+            yield title, title, "page", entry.docname, entry.anchor, 1
+
+
+def _domain(env: BuildEnvironment) -> MdocDomain:
+    domain = env.get_domain(MdocDomain.name)
+    assert isinstance(domain, MdocDomain)
+    return domain
+
+
+# -- setup --------------------------------------------------------------------
+
+
+def _check_config(app: Sphinx, config: Config) -> None:
+    level = config.mdoc2rst_lint_level
+    if level not in _LINT_LEVELS:
+        raise ConfigError(
+            f"mdoc2rst_lint_level must be one of {', '.join(_LINT_LEVELS)}, not {level!r}"
+        )
+
+
+def setup(app: Sphinx) -> ExtensionMetadata:
+    _add_config_values(app)
+    for suffix in SUFFIXES:
+        app.add_source_suffix(suffix, FILETYPE)
+    app.add_source_parser(MdocParser)
+    app.add_directive("mdoc", MdocDirective)
+    app.add_domain(MdocDomain)
+    app.connect("config-inited", _check_config)
+    app.connect("env-before-read-docs", _before_read)
+    app.connect("missing-reference", _unlinked_c_name, priority=900)
+    return {
+        "version": mdoc2rst.__version__,
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+        "env_version": 1,
+    }
