@@ -1,4 +1,4 @@
-"""``mdoc2rst spec PAGE...``: print each page's API spec as JSON."""
+"""Subcommands on a page's API spec: ``spec`` (JSON), ``stub`` (ctypes) and ``check-header``."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import typing
 
 if typing.TYPE_CHECKING:
     from mdoc2rst.cli import Subcommands
+    from mdoc2rst.spec import Spec
 
 
 def register(sub: Subcommands) -> None:
@@ -19,6 +20,26 @@ def register(sub: Subcommands) -> None:
     p.add_argument("pages", nargs="*", metavar="PAGE")
     p.add_argument("--schema", action="store_true", help="print the JSON Schema instead")
     p.set_defaults(func=run)
+
+    st = sub.add_parser("stub", help="write the checked ctypes API stub for pages")
+    st.add_argument("pages", nargs="+", metavar="PAGE")
+    st.add_argument("-o", "--output", metavar="FILE", help="module to write (a .pyi beside it)")
+    st.add_argument(
+        "--type",
+        action="append",
+        default=[],
+        metavar="NAME=CTYPE",
+        help="map a C type to a ctypes type, e.g. sctp_assoc_t=c_uint32 (repeatable)",
+    )
+    st.set_defaults(func=run_stub)
+
+    ch = sub.add_parser(
+        "check-header", help="compile the pages' prototypes against the real C headers"
+    )
+    ch.add_argument("pages", nargs="+", metavar="PAGE")
+    ch.add_argument("-I", dest="include", action="append", default=[], metavar="DIR")
+    ch.add_argument("--show", action="store_true", help="print the translation unit")
+    ch.set_defaults(func=run_check_header)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -50,4 +71,72 @@ def run(args: argparse.Namespace) -> int:
         out = specs[0] if len(args.pages) == 1 else specs
         json.dump(out, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
+    return status
+
+
+def _specs(pages: list[str]) -> tuple[list[Spec], int]:
+    from mdoc2rst.cli import EXIT_SYSERR, file_error
+    from mdoc2rst.spec import extract_file
+
+    specs = []
+    status = 0
+    for page in pages:
+        try:
+            specs.append(extract_file(page))
+        except OSError as exc:
+            file_error(page, exc)
+            status = EXIT_SYSERR
+    return specs, status
+
+
+def run_stub(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from mdoc2rst.cli import EXIT_USAGE
+    from mdoc2rst.stub import StubError, generate
+
+    types = {}
+    for item in args.type:
+        name, sep, ctype = item.partition("=")
+        if not sep or not name.strip() or not ctype.strip():
+            print(f"mdoc2rst stub: --type wants NAME=CTYPE, not {item!r}", file=sys.stderr)
+            return EXIT_USAGE
+        types[name.strip()] = ctype.strip().removeprefix("ctypes.")
+    specs, status = _specs(args.pages)
+    if status:
+        return status
+    for spec in specs:
+        for d in spec.diagnostics:
+            print(d, file=sys.stderr)
+    if any(spec.diagnostics for spec in specs):
+        return 3
+    try:
+        module, pyi = generate(specs, types)
+    except StubError as exc:
+        print(f"mdoc2rst stub: {exc}", file=sys.stderr)
+        return 3
+    if args.output:
+        out = Path(args.output)
+        out.write_text(module, encoding="utf-8")
+        out.with_suffix(".pyi").write_text(pyi, encoding="utf-8")
+    else:
+        sys.stdout.write(module)
+    return 0
+
+
+def run_check_header(args: argparse.Namespace) -> int:
+    from mdoc2rst.headercheck import CompilerMissing, check
+
+    specs, status = _specs(args.pages)
+    for spec in specs:
+        try:
+            result = check(spec, args.include)
+        except CompilerMissing as exc:
+            print(f"mdoc2rst check-header: {exc}", file=sys.stderr)
+            return 6
+        if args.show:
+            sys.stdout.write(result.source)
+        for d in result.diagnostics:
+            print(d)
+            status = max(status, int(d.level))
     return status

@@ -1,0 +1,132 @@
+"""The checked API stub: generated from the seed page, checked for drift, and its errcheck."""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from mdoc2rst import parse
+from mdoc2rst.spec import extract, extract_file
+from mdoc2rst.stub import StubError, generate
+
+ROOT = Path(__file__).parent.parent
+SEED = ROOT / "docs" / "man3" / "sctp_connectx.3"
+SHIPPED = ROOT / "sctpx" / "_stub.py"
+
+
+def load(source: str, name: str = "stub_under_test") -> ModuleType:
+    spec = importlib.util.spec_from_loader(name, loader=None)
+    assert spec is not None
+    module = importlib.util.module_from_spec(spec)
+    exec(compile(source, name, "exec"), module.__dict__)
+    return module
+
+
+def test_shipped_stub_matches_its_page() -> None:
+    module, pyi = generate([extract_file(SEED)])
+    assert SHIPPED.read_text(encoding="utf-8") == module, (
+        "sctpx/_stub.py is out of date: run "
+        "`mdoc2rst stub docs/man3/sctp_connectx.3 -o sctpx/_stub.py`"
+    )
+    assert SHIPPED.with_suffix(".pyi").read_text(encoding="utf-8") == pyi
+
+
+def test_stub_names_its_page_and_hash() -> None:
+    stub = load(SHIPPED.read_text(encoding="utf-8"))
+    spec = extract_file(SEED)
+    assert {"sctp_connectx.3": spec.sha256} == stub.SOURCES
+
+
+def test_prototype_types() -> None:
+    stub = load(SHIPPED.read_text(encoding="utf-8"))
+    restype, argtypes = stub.PROTOTYPES["sctp_connectx"]
+    assert restype is ctypes.c_int
+    assert argtypes == (
+        ctypes.c_int,
+        ctypes.c_void_p,
+        ctypes.c_int,
+        ctypes.POINTER(ctypes.c_uint32),
+    )
+    assert stub.FAILURE == {"sctp_connectx": -1}
+
+
+class FakeFunction:
+    """Stands in for a ctypes function pointer: bind() sets these attributes."""
+
+    restype: Any = None
+    argtypes: Any = None
+    errcheck: Any = None
+
+
+@pytest.mark.parametrize("name", ["EINVAL", "E2BIG", "EBADF", "ENOTSOCK"])
+def test_errcheck_raises_the_documented_error(name: str) -> None:
+    stub = load(SHIPPED.read_text(encoding="utf-8"))
+    fn = stub.bind(FakeFunction(), "sctp_connectx")
+    conditions = {e.name: e.condition for e in extract_file(SEED).errors}
+    ctypes.set_errno(getattr(errno, name))
+    with pytest.raises(OSError) as info:
+        fn.errcheck(-1, fn, ())
+    exc = info.value
+    assert exc.errno == getattr(errno, name)
+    assert exc.documented is True  # type: ignore[attr-defined]
+    assert exc.condition == conditions[name]  # type: ignore[attr-defined]
+    assert conditions[name] in str(exc)
+    assert fn.errcheck(0, fn, ()) == 0
+
+
+def test_errcheck_raises_undocumented_errors_too() -> None:
+    stub = load(SHIPPED.read_text(encoding="utf-8"))
+    fn = stub.bind(FakeFunction(), "sctp_connectx")
+    ctypes.set_errno(errno.ECONNREFUSED)
+    with pytest.raises(ConnectionRefusedError) as info:
+        fn.errcheck(-1, fn, ())
+    assert info.value.documented is False  # type: ignore[attr-defined]
+    assert "not documented in sctp_connectx(3)" in str(info.value)
+
+
+PAGE = (
+    ".Dd May 1, 2020\n.Dt W 3\n.Os\n.Sh NAME\n.Nm w\n.Nd w\n.Sh SYNOPSIS\n"
+    '.Ft int\n.Fn w "struct widget value" "widget_id_t *id"\n'
+    ".Sh RETURN VALUES\nThe call returns 0 on success and -1 upon failure.\n"
+)
+
+
+def test_unmapped_type_names_the_type_and_line() -> None:
+    spec = extract(parse(PAGE, "w.3"))
+    with pytest.raises(StubError, match=r"w\.3:9: no ctypes mapping for C type 'struct widget'"):
+        generate([spec])
+
+
+def test_type_map_is_extensible() -> None:
+    page = PAGE.replace("struct widget value", "int value")
+    spec = extract(parse(page, "w.3"))
+    with pytest.raises(StubError, match="widget_id_t"):
+        generate([spec])
+    module, _ = generate([spec], {"widget_id_t": "c_uint64"})
+    stub = load(module)
+    assert stub.PROTOTYPES["w"][1] == (ctypes.c_int, ctypes.POINTER(ctypes.c_uint64))
+
+
+def test_command_line_writes_module_and_pyi(tmp_path: Path) -> None:
+    out = tmp_path / "gen.py"
+    subprocess.run(
+        [sys.executable, "-m", "mdoc2rst", "stub", str(SEED), "-o", str(out)],
+        check=True,
+    )
+    assert out.read_text() == SHIPPED.read_text()
+    assert out.with_suffix(".pyi").exists()
+    bad = subprocess.run(
+        [sys.executable, "-m", "mdoc2rst", "stub", str(SEED), "--type", "oops"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert bad.returncode != 0 and "NAME=CTYPE" in bad.stderr and "Traceback" not in bad.stderr
