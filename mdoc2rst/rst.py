@@ -124,6 +124,11 @@ def _esc_plain(text: str, line_start: bool) -> str:
     return out
 
 
+def escape_text(text: str) -> str:
+    """Page text as reST that can only read as that text, wherever it stands."""
+    return _esc_plain(text, True)
+
+
 def _esc_interp(text: str) -> str:
     return _INTERP_SPECIAL.sub(r"\\\1", text)
 
@@ -521,22 +526,22 @@ def _pre_xr(w: _Writer, n: Node) -> bool:
 
 def _pre_sx(w: _Writer, n: Node) -> bool:
     text = " ".join(render(c.string) for c in n.children if c.type is NodeType.TEXT)
-    label = w.sections.get(text)
-    if label is None:
+    target = w.sections.get(text)
+    if target is None:
         w.styles.append("emph")
         return True
-    w.word(text, "", _Ref("label", label))
+    w.word(text, "", _Ref("label", target))
     w.styles.append("")
     return False
 
 
 def _pre_er(w: _Writer, n: Node) -> bool:
     text = " ".join(render(c.string) for c in n.children if c.type is NodeType.TEXT)
-    label = w.errnos.get(text)
-    if label is None or w.in_errno_head:
+    target = w.errnos.get(text)
+    if target is None or w.in_errno_head:
         w.styles.append("literal")
         return True
-    w.word(text, "", _Ref("label", label))
+    w.word(text, "", _Ref("label", target))
     w.styles.append("")
     return False
 
@@ -760,8 +765,8 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "section"
 
 
-def _label(text: str) -> str:
-    # Labels must stay one reference name for docutils and Sphinx alike.
+def label(text: str) -> str:
+    """A label for ``text``: one reference name for docutils and Sphinx alike."""
     return re.sub(r"[^A-Za-z0-9._+-]+", "-", text).strip("-") or "page"
 
 
@@ -793,7 +798,7 @@ class _Writer:
         self.depth = 0  # nesting in lists and quotes: no section titles there
         self.in_sh = False
         self.name, self.msec = self._names()
-        self.page_id = _label(opts.page_id or f"{self.name}.{self.msec}".rstrip("."))
+        self.page_id = label(opts.page_id or f"{self.name}.{self.msec}".rstrip("."))
         self.sections: dict[str, str] = {}
         self.errnos: dict[str, str] = {}
         self.item_labels: dict[int, str] = {}
@@ -841,14 +846,14 @@ class _Writer:
                 title = self._head_text(n.head)
                 if not title:
                     continue
-                base = label = f"{self.page_id}-{_slug(title)}"
+                base = target = f"{self.page_id}-{_slug(title)}"
                 k = 1
-                while label in used:
+                while target in used:
                     k += 1
-                    label = f"{base}-{k}"
-                used.add(label)
-                self.sections.setdefault(title, label)
-                self.item_labels[id(n)] = label
+                    target = f"{base}-{k}"
+                used.add(target)
+                self.sections.setdefault(title, target)
+                self.item_labels[id(n)] = target
             elif (
                 n.tok == "It"
                 and n.type is NodeType.BLOCK
@@ -860,9 +865,9 @@ class _Writer:
                     continue
                 texts = _texts(er)
                 if texts and texts[0] not in self.errnos:
-                    label = f"{self.page_id}-errno-{_label(texts[0])}"
-                    self.errnos[texts[0]] = label
-                    self.item_labels[id(n)] = label
+                    target = f"{self.page_id}-errno-{label(texts[0])}"
+                    self.errnos[texts[0]] = target
+                    self.item_labels[id(n)] = target
 
     def _head_text(self, head: Node) -> str:
         return " ".join(_plain_text(self.capture(head.children)).split())
@@ -1099,9 +1104,9 @@ class _Writer:
         if title and self.depth == 0:
             level = "=" if n.tok == "Sh" or not self.in_sh else "-"
             self.in_sh = self.in_sh or level == "="
-            label = self.item_labels.get(id(n))
-            if label:
-                self.emit([f".. _{label}:"])
+            target = self.item_labels.get(id(n))
+            if target:
+                self.emit([f".. _{target}:"])
             self.emit([title, level * _width(title)])
         elif title:
             self.emit([f"**{title}**" if "*" not in title else title])
@@ -1173,7 +1178,7 @@ class _Writer:
     def item(self, item: Node, kind: str, number: int) -> list[str]:
         head, body = item.head, item.body_node
         body_lines = self.blocks(body.children) if body is not None else []
-        label = self.item_labels.get(id(item))
+        target = self.item_labels.get(id(item))
         if kind in ("bullet", "dash", "hyphen", "enum"):
             marker = {"bullet": "* ", "enum": "#. "}.get(kind, "- ")
             return _hang(marker, body_lines or [".."])
@@ -1194,7 +1199,7 @@ class _Writer:
                 if not body_lines
                 else ["..", "", *("    " + x if x else "" for x in body_lines)]
             )
-        definition = ([f".. _{label}:", ""] if label else []) + (body_lines or [".."])
+        definition = ([f".. _{target}:", ""] if target else []) + (body_lines or [".."])
         return [term, *("    " + x if x else "" for x in definition)]
 
     def table(self, items: list[Node]) -> None:
@@ -1300,9 +1305,9 @@ def _synopsis(w: _Writer, n: Node) -> None:
     assert body is not None
     title = w.inline.one_line(w.capture(head.children)) if head is not None else ""
     if title:
-        label = w.item_labels.get(id(n))
-        if label:
-            w.emit([f".. _{label}:"])
+        target = w.item_labels.get(id(n))
+        if target:
+            w.emit([f".. _{target}:"])
         w.emit([title, "=" * _width(title)])
         w.in_sh = True
     group: list[Node] = []

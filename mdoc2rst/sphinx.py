@@ -43,7 +43,7 @@ import mdoc2rst
 from mdoc2rst.diagnostics import Level
 from mdoc2rst.nodes import Document, NodeType
 from mdoc2rst.reader import parse
-from mdoc2rst.rst import RstOptions, write
+from mdoc2rst.rst import RstOptions, label, write
 
 if TYPE_CHECKING:
     from sphinx.addnodes import pending_xref
@@ -165,14 +165,6 @@ class Rendered:
     key: tuple[str, str]
 
 
-def page_label(page_id: str) -> str:
-    """The label the writer gives a whole page (``.. _<page_id>:``), for ``:ref:``.
-
-    The same rule as the writer's: one reference name for docutils and Sphinx.
-    """
-    return re.sub(r"[^A-Za-z0-9._+-]+", "-", page_id).strip("-") or "page"
-
-
 def render(
     text: str | bytes,
     source: str,
@@ -196,7 +188,7 @@ def render(
     lines = write(doc, options).splitlines()
     first = _first_line(doc)
     content = StringList(lines, items=[(source, n - 1) for n in line_map(doc, lines, first)])
-    return Rendered(doc, content, page_label(page_id), (name, section))
+    return Rendered(doc, content, label(page_id), (name, section))
 
 
 def _first_line(doc: Document) -> int:
@@ -342,6 +334,42 @@ class MdocDirective(SphinxDirective):
         return list(holder.children)
 
 
+class MdocErrorsDirective(SphinxDirective):
+    """``.. mdoc-errors:: PATH``: the error-mapping table of a page.
+
+    One row per errno of the page's ERRORS section: its value on Linux and
+    FreeBSD, the Python exception a generated binding raises, and the
+    page's condition; errno names link to the entries of the rendered page
+    (``:page-id:`` when the page was rendered with one; ``:no-links:`` when
+    it is not part of the project).
+    """
+
+    required_arguments = 1
+    final_argument_whitespace = True
+    option_spec: ClassVar[OptionSpec] = {
+        "page-id": directives.unchanged_required,
+        "no-links": directives.flag,
+    }
+
+    def run(self) -> list[nodes.Node]:
+        from mdoc2rst.errtable import to_rst
+        from mdoc2rst.spec import extract
+
+        rel, path = self.env.relfn2path(self.arguments[0])
+        self.env.note_dependency(rel)
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            raise self.error(f"cannot read man page {rel}: {exc.strerror or exc}") from exc
+        spec = extract(parse(data, filename=path, path=Path(path)), data)
+        text = to_rst(spec, link="no-links" not in self.options, pid=self.options.get("page-id"))
+        content = StringList(text.splitlines(), source=path)
+        holder = nodes.Element()
+        holder.document = self.state.document
+        self.state.nested_parse(content, 0, holder)
+        return list(holder.children)
+
+
 # -- the domain: pages as objects, for :mdoc:page: and objects.inv -------------
 
 
@@ -457,6 +485,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
         app.add_source_suffix(suffix, FILETYPE)
     app.add_source_parser(MdocParser)
     app.add_directive("mdoc", MdocDirective)
+    app.add_directive("mdoc-errors", MdocErrorsDirective)
     app.add_domain(MdocDomain)
     app.connect("config-inited", _check_config)
     app.connect("env-before-read-docs", _before_read)
