@@ -1,7 +1,129 @@
-"""sctpx: a ctypes binding for sctp_connectx(3), generated from its manual page.
+"""sctpx: ``sctp_connectx(3)`` for Python, generated from its manual page.
 
-The binding is built on the API stub that ``mdoc2rst stub`` generates from
-``docs/man3/sctp_connectx.3`` and is tested against the spec extracted from it.
+``connectx(sock, addresses)`` connects an SCTP socket to a peer given
+several of its addresses and returns the association id.  The ctypes
+prototype and the error mapping come from the stub that ``mdoc2rst stub``
+generates from ``docs/man3/sctp_connectx.3``; the tests check the binding
+against the spec extracted from that page.
+
+Backends: the Linux kernel through libsctp, FreeBSD's libc, and usrsctp
+(the FreeBSD stack in user space, :mod:`sctpx.usrsctp`).  Errors are
+``OSError``s whose message carries the page's condition; ``exc.documented``
+tells whether the page lists that errno.
 """
 
+from __future__ import annotations
+
+import socket as _socket
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from sctpx._addr import BUFFER_SIZE, Address, parse_addresses
+from sctpx._backend import Backend, BackendUnavailable
+from sctpx._errors import documented_errors, error
+
 __version__ = "0.1.0"
+
+__all__ = [
+    "BUFFER_SIZE",
+    "Address",
+    "BackendUnavailable",
+    "connectx",
+    "documented_errors",
+    "getpaddrs",
+    "platform_backend",
+    "socket",
+]
+
+IPPROTO_SCTP = getattr(_socket, "IPPROTO_SCTP", 132)
+_INT_MAX = 2**31 - 1
+
+
+def platform_backend() -> Backend:
+    """The backend for kernel sockets on this system."""
+    if sys.platform.startswith("linux"):
+        from sctpx._linux import LinuxBackend
+
+        return LinuxBackend()
+    if sys.platform.startswith("freebsd"):
+        from sctpx._freebsd import FreeBSDBackend
+
+        return FreeBSDBackend()
+    raise BackendUnavailable(f"no kernel SCTP backend for {sys.platform}; use sctpx.usrsctp")
+
+
+def _usrsctp_socket(sock: object) -> Any:
+    """``sock`` if it is a usrsctp socket.  Without sctpx.usrsctp imported, none is."""
+    module = sys.modules.get("sctpx.usrsctp")
+    cls = getattr(module, "Socket", None)
+    return sock if cls is not None and isinstance(sock, cls) else None
+
+
+def _descriptor(sock: object) -> int:
+    """The file descriptor of ``sock``; EBADF for anything that cannot be one."""
+    if isinstance(sock, _socket.socket):
+        return sock.fileno()  # -1 once closed: the C library answers EBADF
+    if isinstance(sock, int) and not isinstance(sock, bool):
+        if not -1 <= sock <= _INT_MAX:
+            raise error(9)  # EBADF: no C int can hold it, so no descriptor has it
+        return sock
+    if hasattr(sock, "fileno") and callable(sock.fileno):
+        fd = sock.fileno()
+        if isinstance(fd, int) and -1 <= fd <= _INT_MAX:
+            return fd
+    raise error(9)
+
+
+def connectx(sock: Any, addresses: Sequence[Any]) -> int:
+    """Connect ``sock`` to the peer at ``addresses``; return the association id.
+
+    ``sock`` is a ``socket.socket`` (or its file descriptor) of type
+    ``SOCK_STREAM`` or ``SOCK_SEQPACKET`` and protocol ``IPPROTO_SCTP``, or
+    an :class:`sctpx.usrsctp.Socket`.  ``addresses`` is a non-empty
+    sequence of ``(host, port)`` IPv4 or ``(host, port[, flowinfo,
+    scope_id])`` IPv6 tuples with numeric hosts; resolve names with
+    ``socket.getaddrinfo`` first (a name raises EINVAL).
+
+    Raises ``OSError``: EINVAL for a missing, empty or malformed address
+    list; E2BIG when the list exceeds the page's 2048-byte buffer (127
+    IPv4 or 73 IPv6 addresses at most, on every backend); EBADF, ENOTSOCK
+    and the stack's other errors from the C library.  A non-blocking
+    socket raises ``BlockingIOError`` (EINPROGRESS) whose ``assoc_id``
+    attribute holds the id of the association being set up.
+    """
+    user = _usrsctp_socket(sock)
+    if user is not None:
+        return int(user.connectx(addresses))
+    addrs = parse_addresses(addresses)
+    fd = _descriptor(sock)
+    backend = platform_backend()
+    from sctpx._addr import pack
+
+    return backend.connectx(fd, pack(addrs, backend.layout), len(addrs))
+
+
+def getpaddrs(sock: Any, assoc_id: int = 0) -> list[tuple[Any, ...]]:
+    """The addresses of the peer of association ``assoc_id`` (0: the only one)."""
+    user = _usrsctp_socket(sock)
+    if user is not None:
+        return list(user.getpaddrs(assoc_id))
+    fd = _descriptor(sock)
+    if not sys.platform.startswith("linux"):
+        raise BackendUnavailable(f"getpaddrs is not implemented for {sys.platform} yet")
+    from sctpx._linux import getpaddrs as linux_getpaddrs
+
+    return list(linux_getpaddrs(fd, assoc_id))
+
+
+def socket(family: int = _socket.AF_INET, type: int = _socket.SOCK_STREAM) -> _socket.socket:
+    """A kernel SCTP socket, with a clear error when the kernel has no SCTP."""
+    try:
+        return _socket.socket(family, type, IPPROTO_SCTP)
+    except OSError as exc:
+        if exc.errno in (93, 43):  # EPROTONOSUPPORT on Linux, FreeBSD
+            raise BackendUnavailable(
+                exc.errno,
+                "the kernel has no SCTP (Linux: modprobe sctp; or use sctpx.usrsctp)",
+            ) from None
+        raise
