@@ -22,11 +22,13 @@ from typing import Any
 from sctpx._addr import BUFFER_SIZE, Address, parse_addresses
 from sctpx._backend import Backend, BackendUnavailable
 from sctpx._errors import documented_errors, error
+from sctpx._undocumented import UNDOCUMENTED_ERRNOS
 
 __version__ = "0.1.0"
 
 __all__ = [
     "BUFFER_SIZE",
+    "UNDOCUMENTED_ERRNOS",
     "Address",
     "BackendUnavailable",
     "connectx",

@@ -1,0 +1,219 @@
+"""sctpx against its generated spec: prototypes, errors, address packing (no SCTP stack needed).
+
+The C library paths here run on this machine without kernel SCTP: libsctp
+checks the address families and the descriptor before the kernel is
+involved.  Associations are tested over usrsctp (test_usrsctp.py) and in a
+VM with the real Linux stack (test_kernel.py).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import os
+import socket
+import struct
+import sys
+from pathlib import Path
+
+import pytest
+from oracle import unavailable
+
+import sctpx
+from mdoc2rst.spec import extract_file
+from sctpx import _addr, _stub
+
+SEED = Path(__file__).parent.parent / "docs" / "man3" / "sctp_connectx.3"
+SPEC = extract_file(SEED)
+LOCAL = [("127.0.0.1", 9)]
+
+
+def linux_backend() -> None:
+    if not sys.platform.startswith("linux"):
+        pytest.skip("the Linux backend runs on Linux")
+    try:
+        from sctpx._linux import LinuxBackend
+
+        LinuxBackend.function()
+    except sctpx.BackendUnavailable as exc:
+        unavailable(str(exc))
+
+
+# -- the binding against the spec -----------------------------------------------
+
+
+def test_every_documented_errno_is_mapped_with_its_condition() -> None:
+    assert sctpx.documented_errors() == {e.name: e.condition for e in SPEC.errors}
+
+
+def test_linux_prototype_equals_the_stub() -> None:
+    linux_backend()
+    from sctpx._linux import LinuxBackend
+
+    func = LinuxBackend.function()
+    restype, argtypes = _stub.PROTOTYPES["sctp_connectx"]
+    assert func.restype is restype
+    assert tuple(func.argtypes) == argtypes
+    assert func.errcheck is not None
+
+
+def test_stub_matches_spec_parameters() -> None:
+    (fn,) = SPEC.functions
+    _, argtypes = _stub.PROTOTYPES[fn.name]
+    assert len(argtypes) == len(fn.parameters) == 4
+    assert _stub.DECLARATIONS[fn.name] == fn.prototype
+
+
+# -- the page's errors on the Linux backend (no kernel SCTP needed) ------------
+
+
+@pytest.mark.parametrize("fd", [-1, "closed"])
+def test_ebadf(fd: object) -> None:
+    linux_backend()
+    if fd == "closed":
+        r, w = os.pipe()
+        os.close(r)
+        os.close(w)
+        fd = r
+    with pytest.raises(OSError) as info:
+        sctpx.connectx(fd, LOCAL)
+    assert info.value.errno == errno.EBADF
+    assert info.value.documented is True  # type: ignore[attr-defined]
+    assert "not a valid descriptor" in str(info.value)
+
+
+def test_ebadf_for_a_closed_socket_object() -> None:
+    linux_backend()
+    s = socket.socket()
+    s.close()
+    with pytest.raises(OSError) as info:
+        sctpx.connectx(s, LOCAL)
+    assert info.value.errno == errno.EBADF
+
+
+@pytest.mark.parametrize("bad", [object(), "3", 3.0, 2**40, -2])
+def test_ebadf_for_what_is_no_descriptor(bad: object) -> None:
+    with pytest.raises(OSError) as info:
+        sctpx.connectx(bad, LOCAL)
+    assert info.value.errno == errno.EBADF
+
+
+def test_enotsock_for_a_pipe() -> None:
+    linux_backend()
+    r, w = os.pipe()
+    try:
+        with pytest.raises(OSError) as info:
+            sctpx.connectx(r, LOCAL)
+    finally:
+        os.close(r)
+        os.close(w)
+    assert info.value.errno == errno.ENOTSOCK
+    assert info.value.documented is True  # type: ignore[attr-defined]
+    assert "not a socket" in str(info.value)
+
+
+BAD_LISTS: list[object] = [
+    None,
+    [],
+    (),
+    "127.0.0.1",
+    ("127.0.0.1", 9),  # one address, not a list of them
+    [("127.0.0.1",)],
+    [("127.0.0.1", 9, 0)],
+    [("127.0.0.1", -1)],
+    [("127.0.0.1", 65536)],
+    [("127.0.0.1", "9")],
+    [(b"127.0.0.1", 9)],
+    [("localhost", 9)],  # names are refused: resolve with getaddrinfo first
+    [("/tmp/sock", 9)],  # an AF_UNIX path
+    [("::1", 9, 2**20, 0)],
+    [("::1", 9, 0, -1)],
+    [("127.0.0.1", 9), None],
+    12,
+]
+
+
+@pytest.mark.parametrize("addresses", BAD_LISTS, ids=repr)
+def test_einval_before_the_c_library(addresses: object) -> None:
+    # The descriptor is bad too: EINVAL must win, as the page's order has it.
+    with pytest.raises(OSError) as info:
+        sctpx.connectx(-1, addresses)  # type: ignore[arg-type]
+    assert info.value.errno == errno.EINVAL
+    assert info.value.documented is True  # type: ignore[attr-defined]
+    assert "invalid family or no addresses" in str(info.value)
+
+
+@pytest.mark.parametrize(("host", "fits", "over"), [("127.0.0.1", 127, 128), ("::1", 73, 74)])
+def test_e2big_at_the_pages_buffer_size(host: str, fits: int, over: int) -> None:
+    addrs = [(host, 9)] * fits
+    assert len(_addr.parse_addresses(addrs)) == fits
+    with pytest.raises(OSError) as info:
+        sctpx.connectx(-1, [(host, 9)] * over)
+    assert info.value.errno == errno.E2BIG
+    assert "exceeds the amount of data provided" in str(info.value)
+
+
+def test_undocumented_eopnotsupp_on_a_tcp_socket() -> None:
+    linux_backend()
+    assert ("linux", "EOPNOTSUPP") in sctpx.UNDOCUMENTED_ERRNOS
+    with socket.socket() as s, pytest.raises(OSError) as info:
+        sctpx.connectx(s, LOCAL)
+    assert info.value.errno == errno.EOPNOTSUPP
+    assert info.value.documented is False  # type: ignore[attr-defined]
+    assert "not documented in sctp_connectx(3)" in str(info.value)
+
+
+def test_missing_kernel_sctp_is_a_clear_error() -> None:
+    try:
+        s = sctpx.socket()
+    except sctpx.BackendUnavailable as exc:
+        assert "no SCTP" in str(exc)
+    else:
+        s.close()  # this kernel has SCTP: nothing to report
+
+
+# -- address packing -----------------------------------------------------------
+
+
+class SockaddrIn(ctypes.Structure):
+    _fields_ = [
+        ("family", ctypes.c_ushort),
+        ("port", ctypes.c_uint16),
+        ("addr", ctypes.c_uint8 * 4),
+        ("zero", ctypes.c_uint8 * 8),
+    ]
+
+
+def test_linux_layout_is_struct_sockaddr_in() -> None:
+    packed = _addr.pack(_addr.parse_addresses([("192.0.2.7", 8080)]), "linux")
+    s = SockaddrIn.from_buffer_copy(packed)
+    assert s.family == socket.AF_INET
+    assert s.port == socket.htons(8080)
+    assert bytes(s.addr) == bytes([192, 0, 2, 7])
+    assert len(packed) == ctypes.sizeof(SockaddrIn) == 16
+
+
+def test_linux_layout_ipv6() -> None:
+    packed = _addr.pack(_addr.parse_addresses([("2001:db8::1", 443, 5, 3)]), "linux")
+    assert len(packed) == 28
+    (family,) = struct.unpack_from("=H", packed, 0)
+    port, flow = struct.unpack_from("!HI", packed, 2)
+    assert (family, port, flow) == (socket.AF_INET6, 443, 5)
+    assert packed[8:24] == socket.inet_pton(socket.AF_INET6, "2001:db8::1")
+    assert struct.unpack_from("=I", packed, 24) == (3,)
+
+
+def test_bsd_layout_has_sa_len() -> None:
+    v4, v6 = _addr.parse_addresses([("127.0.0.1", 80), ("::1", 80)])
+    p4, p6 = _addr.pack_one(v4, "bsd"), _addr.pack_one(v6, "bsd")
+    assert p4[:2] == bytes([16, 2])  # sa_len 16, AF_INET 2
+    assert p6[:2] == bytes([28, 28])  # sa_len 28, AF_INET6 28 on FreeBSD
+    assert p4[2:4] == struct.pack("!H", 80) and p4[4:8] == bytes([127, 0, 0, 1])
+    assert len(p4) == 16 and len(p6) == 28
+
+
+def test_unpack_round_trip() -> None:
+    items = [("127.0.0.1", 1), ("::1", 2, 0, 0), ("10.0.0.1", 3)]
+    for layout in ("linux", "bsd"):
+        data = _addr.pack(_addr.parse_addresses(items), layout)  # type: ignore[arg-type]
+        assert _addr.unpack(data, 3, layout) == items  # type: ignore[arg-type]
