@@ -140,6 +140,9 @@ def _uri(url: str) -> str:
 
 
 def _width(text: str) -> int:
+    """Display columns: wide East Asian characters take two (section underlines)."""
+    if text.isascii():
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
@@ -272,15 +275,18 @@ class _Inline:
         """A paragraph, wrapped; every line start is made harmless."""
         result: list[str] = []
         line = ""
+        used = 0  # display width of line, kept as it grows
         for token in self.tokens(atoms):
             text = self.join(token, line_start=False)
-            if line and _width(line) + 1 + _width(text) <= width:
+            text_w = _width(text)
+            if line and used + 1 + text_w <= width:
                 line += " " + text
-            elif line:
-                result.append(line)
-                line = self.join(token, line_start=True)
+                used += 1 + text_w
             else:
+                if line:
+                    result.append(line)
                 line = self.join(token, line_start=True)
+                used = _width(line)
         if line:
             result.append(line)
         return result
