@@ -675,33 +675,13 @@ class MdocParser:
             self.flags |= St.FREECOL
             self.call("It", Line(buf, lineno, offs), offs)
             return
-        # Find unescaped trailing whitespace and the end of the text.
-        ws = -1
-        end = offs
-        i = offs
-        n = len(buf)
+        # Trailing blanks: spaces always end the text; tabs only in no-fill
+        # mode (in fill mode they count, and affect the next line); both
+        # are reported.  An escaped blank is text.
         nofill = bool(self.flags & St.NOFILL)
-        while i < n:
-            ch = buf[i]
-            if ch == " ":
-                if ws < 0:
-                    ws = i
-                i += 1
-                continue
-            if ch == "\t":
-                if ws < 0:
-                    ws = i
-                if nofill:
-                    i += 1
-                    continue
-            elif ch == "\\":
-                if i + 1 < n:
-                    i += 1
-                ws = -1
-            else:
-                ws = -1
-            end = i + 1
-            i += 1
+        end = _unescaped_rstrip(buf, offs, " \t" if nofill else " ")
+        ws = _unescaped_rstrip(buf, offs, " \t")
+        ws = ws if ws < len(buf) else -1
         text = buf[offs:end]
         if ws >= 0:
             self.report("SPACE_EOL", lineno, ws)
@@ -1327,6 +1307,20 @@ def _checkpunct(buf: str, i: int) -> bool:
             return False
         seen = True
     return seen
+
+
+def _unescaped_rstrip(buf: str, start: int, chars: str) -> int:
+    """Where ``buf`` ends once trailing ``chars`` are dropped, keeping escaped ones."""
+    end = len(buf)
+    while end > start and buf[end - 1] in chars:
+        end -= 1
+    if end < len(buf):
+        k = end
+        while k > start and buf[k - 1] == "\\":
+            k -= 1
+        if (end - k) % 2:
+            end += 1  # the first dropped blank was escaped: it is text
+    return end
 
 
 def _ends_in_c(s: str) -> bool:

@@ -73,15 +73,26 @@ def _read_so(path: Path) -> str | None:
     return _sanitize(decode(data, Reporter(str(path))), Reporter(str(path)))
 
 
-def parse(text: str | bytes, filename: str = "<stdin>", *, path: Path | None = None) -> Document:
-    """Parse an mdoc page and validate it.  Never raises on bad input."""
+def parse(
+    text: str | bytes,
+    filename: str = "<stdin>",
+    *,
+    path: Path | None = None,
+    so_root: Path | None = None,
+) -> Document:
+    """Parse an mdoc page and validate it.  Never raises on bad input.
+
+    ``path`` is where the page lives, for ``.so``; ``so_root`` is the folder
+    tree ``.so`` may read from (default: the page's own folder).  Without
+    ``path`` and ``so_root``, ``.so`` reads nothing.
+    """
     report = Reporter(filename)
     if isinstance(text, bytes):
         text = decode(text, report)
     text = _sanitize(text, report)
     root = Node(NodeType.ROOT, "root", 0, 0)
     parser = MdocParser(report, root, lambda name: 0)
-    roff = Roff(parser, report, path, _read_so)
+    roff = Roff(parser, report, path, _read_so, so_root)
     parser.translate = roff.translate
     roff.run(text)
     if roff.defining is not None and roff.defining.name is not None:
@@ -93,8 +104,8 @@ def parse(text: str | bytes, filename: str = "<stdin>", *, path: Path | None = N
     return Document(filename, root, meta, report.items)
 
 
-def parse_file(path: str | Path) -> Document:
+def parse_file(path: str | Path, *, so_root: Path | None = None) -> Document:
     """Read and parse a page; a missing or unreadable file raises OSError."""
     p = Path(path)
     data = p.read_bytes()
-    return parse(data, str(path), path=p)
+    return parse(data, str(path), path=p, so_root=so_root)

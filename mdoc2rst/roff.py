@@ -280,11 +280,14 @@ class Roff:
         report: Reporter,
         path: Path | None,
         read: Callable[[Path], str | None],
+        so_root: Path | None = None,
     ) -> None:
         self.parser = parser
         self.report = report
         self.path = path
         self.read = read
+        self.so_root = so_root
+        self.includes: list[Path] = [path.resolve()] if path is not None else []
         self.strings: dict[str, str] = dict(PREDEFINED_STRINGS)
         self.macros: dict[str, str] = {}
         self.regs: dict[str, int] = {}
@@ -300,6 +303,7 @@ class Roff:
         # Macros calling themselves several times grow exponentially even
         # within the nesting bound: lines they may still generate.
         self.budget = EXPANSION_BUDGET
+        self.truncated: set[str] = set()  # strings cut at STRING_LIMIT, reported once
         self.comments = True  # keep comments until the first macro or text
         parser.getreg = self.getreg
         parser.setreg = self.setreg
@@ -652,7 +656,9 @@ class Roff:
         if name.startswith("as"):
             rest = self.strings.get(sname, "") + rest
         if len(rest) > STRING_LIMIT:
-            self.report("TOOLARGE", ln, pos)
+            if sname not in self.truncated:
+                self.report("TOOLARGE", ln, pos, f"string {sname} over {STRING_LIMIT} bytes")
+                self.truncated.add(sname)
             rest = rest[:STRING_LIMIT]
         self.strings[sname] = rest
         self.macros.pop(sname, None)
@@ -744,26 +750,46 @@ class Roff:
         if self.depth >= MACRO_DEPTH:
             self.report("ROFFLOOP", ln, ctl - 1)
             return
-        base = self.path.parent if self.path is not None else Path.cwd()
-        candidate = base / rel
-        # The page's folder or, as man(1) does, its parent (for man3/x.3 style).
-        found = None
-        for root in (base, base.parent):
-            path = (root / rel).resolve()
-            if path.is_relative_to(root.resolve()) and path.is_file():
-                found = path
-                break
+        base = self.path.parent if self.path is not None else None
+        candidate = rel if base is None else base / rel
+        found = self._so_target(rel, base)
         text = self.read(found) if found is not None else None
-        if text is None:
+        if found is None or text is None:
             self.report("SO_FAIL", ln, ctl - 1, f"so {candidate.name}")
             return
+        if found in self.includes:
+            # A page that includes itself, directly or not: mandoc would
+            # repeat it until its depth limit; once is enough to report.
+            self.report("ROFFLOOP", ln, ctl - 1)
+            return
         self.depth += 1
+        self.includes.append(found)
         saved = self.report.file
+        self.report.file = str(found)
         try:
             self.run(text)
         finally:
             self.depth -= 1
+            self.includes.pop()
             self.report.file = saved
+
+    def _so_target(self, rel: Path, base: Path | None) -> Path | None:
+        """Where ``.so rel`` points, if that stays inside the allowed tree.
+
+        The page's folder first, then the ``so_root`` (a manual root, where
+        pages write ``.so man3/other.3``).  Nothing outside ``so_root`` (or,
+        without one, outside the page's folder) is ever read, symbolic links
+        included: a page cannot pull in /etc/passwd.
+        """
+        roots = [r for r in (base, self.so_root) if r is not None]
+        if not roots:
+            return None  # text without a file: nothing is relative to it
+        fence = (self.so_root or roots[0]).resolve()
+        for root in roots:
+            path = (root / rel).resolve()
+            if path.is_relative_to(fence) and path.is_file():
+                return path
+        return None
 
     def _req_it(self, ln: int, buf: str, name: str, pos: int, ctl: int) -> None:
         words = _words(buf, pos)
@@ -848,8 +874,11 @@ class Roff:
                 d.lines.append(expanded.replace("\\\\", "\\"))
 
     def _call_macro(self, ln: int, buf: str, name: str, pos: int) -> None:
+        if self.budget < 0:
+            return  # this input line's expansion was cut off already
         if self.depth >= MACRO_DEPTH:
             self.report("ROFFLOOP", ln, 0)
+            self.budget = -1
             return
         args = [w for _, w in _macro_args(buf, pos)]
         body = self.macros[name]
@@ -1118,26 +1147,33 @@ def _mark_hyphens(buf: str) -> str:
     """Mark hyphens between letters in text lines as breakable, as mandoc does.
 
     The mark is :data:`mdoc2rst.nodes.ASCII_HYPH`; writers print it as ``-``.
+    Hyphens right after an escape sequence are not marked.
     """
     if "-" not in buf:
         return buf
-    out = list(buf)
-    i = 0
+    out: list[str] | None = None
     n = len(buf)
-    while i < n:
-        c = buf[i]
-        if c == "\\":
+    skip_to = 0  # end of the last escape and the hyphens right after it
+    for m in _HYPHEN_OR_ESCAPE.finditer(buf):
+        i = m.start()
+        if i < skip_to:
+            continue
+        if buf[i] == "\\":
             e = scan_escape(buf, i)
             if e.kind is Esc.ERROR:
                 break
-            i = max(e.end, i + 1)
-            while i < n and buf[i] == "-":
-                i += 1
-            continue
-        if c == "-" and 0 < i < n - 1 and _is_letter(buf[i - 1]) and _is_letter(buf[i + 1]):
+            j = max(e.end, i + 1)
+            while j < n and buf[j] == "-":
+                j += 1
+            skip_to = j
+        elif 0 < i < n - 1 and _is_letter(buf[i - 1]) and _is_letter(buf[i + 1]):
+            if out is None:
+                out = list(buf)
             out[i] = ASCII_HYPH
-        i += 1
-    return "".join(out)
+    return buf if out is None else "".join(out)
+
+
+_HYPHEN_OR_ESCAPE = re.compile(r"[-\\]")
 
 
 def _is_letter(c: str) -> bool:

@@ -1343,6 +1343,44 @@ _BLOCKS: dict[str, Callable[[_Writer, Node], None]] = {
 _DEFAULTS = RstOptions()
 
 
+#: Longest output line; docutils refuses lines over 10,000 characters.
+MAX_LINE = 8000
+
+
 def write(doc: Document, options: RstOptions = _DEFAULTS) -> str:
     """The page as reStructuredText, in the flavour ``options`` asks for."""
-    return _Writer(doc, options).write()
+    text = _Writer(doc, options).write()
+    if len(text) > MAX_LINE and any(len(line) > MAX_LINE for line in text.split("\n")):
+        text = "\n".join(_split_long(line) for line in text.split("\n"))
+    return text
+
+
+def _split_long(line: str) -> str:
+    """Break a line past MAX_LINE with escaped newlines, which reST removes.
+
+    Only hostile pages have such lines (one word of megabytes); the cut never
+    separates a backslash from the character it escapes.
+    """
+    if len(line) <= MAX_LINE:
+        return line
+    indent = line[: len(line) - len(line.lstrip(" "))]
+    parts: list[str] = []
+    start = 0
+    while len(line) - start > MAX_LINE:
+        cut = start + MAX_LINE - len(indent) - 2
+        while cut > start + 1 and _escaped_at(line, cut):
+            cut -= 1
+        parts.append(line[start:cut] + "\\")
+        start = cut
+    parts.append(line[start:])
+    return ("\n" + indent).join(parts)
+
+
+def _escaped_at(line: str, cut: int) -> bool:
+    """Would cutting before ``cut`` leave an escaping backslash at the end?"""
+    n = 0
+    k = cut - 1
+    while k >= 0 and line[k] == "\\":
+        n += 1
+        k -= 1
+    return n % 2 == 1

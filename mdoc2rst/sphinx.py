@@ -175,7 +175,8 @@ def render(
 ) -> Rendered:
     """Parse a page and write it as Sphinx-flavour reST, with a line map."""
     config = MdocConfig.from_sphinx(env.config)
-    doc = parse(text, filename=source, path=Path(source))
+    # .so may read within the project's source tree, never outside it.
+    doc = parse(text, filename=source, path=Path(source), so_root=Path(env.srcdir))
     if key is None:
         key = ((doc.meta.name or doc.meta.title or Path(source).stem), doc.meta.msec or "")
     name, section = key
@@ -361,7 +362,8 @@ class MdocErrorsDirective(SphinxDirective):
             data = Path(path).read_bytes()
         except OSError as exc:
             raise self.error(f"cannot read man page {rel}: {exc.strerror or exc}") from exc
-        spec = extract(parse(data, filename=path, path=Path(path)), data)
+        doc = parse(data, filename=path, path=Path(path), so_root=Path(self.env.srcdir))
+        spec = extract(doc, data)
         text = to_rst(spec, link="no-links" not in self.options, pid=self.options.get("page-id"))
         content = StringList(text.splitlines(), source=path)
         holder = nodes.Element()
