@@ -1,0 +1,79 @@
+"""Bounded property tests: mutated pages and random connectx arguments.
+
+The longer run is tools/fuzz.py; this one keeps the suite fast while still
+exercising every stage on a few hundred inputs.
+"""
+
+from __future__ import annotations
+
+import errno
+import random
+from typing import Any
+
+import hypothesis.strategies as st
+import oracle
+import pytest
+from hypothesis import HealthCheck, given, settings
+from mutate import corpus_pages, deadline, mutate, run_all_stages
+
+import sctpx
+
+PAGES = corpus_pages(oracle.SHARED) if oracle.CORPUS.is_dir() else []
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1), edits=st.integers(1, 12))
+def test_mutated_pages_pass_every_stage(seed: int, edits: int) -> None:
+    if not PAGES:
+        oracle.require_shared()
+    rnd = random.Random(seed)
+    data = mutate(rnd.choice(PAGES), rnd, edits)
+    with deadline(20):
+        run_all_stages(data)
+
+
+@settings(max_examples=100, deadline=None)
+@given(data=st.binary(max_size=2000))
+def test_random_bytes_pass_every_stage(data: bytes) -> None:
+    with deadline(20):
+        run_all_stages(b".Dd May 1, 2020\n.Dt F 1\n.Os\n" + data)
+
+
+address = st.one_of(
+    st.tuples(st.ip_addresses(v=4).map(str), st.integers(-10, 70000)),
+    st.tuples(
+        st.ip_addresses(v=6).map(str),
+        st.integers(0, 65535),
+        st.integers(-1, 2**21),
+        st.integers(-1, 2**33),
+    ),
+    st.tuples(st.text(max_size=20), st.integers()),
+    st.tuples(st.integers(), st.integers()),
+    st.tuples(),
+    st.tuples(st.text(max_size=5)),
+    st.tuples(st.text(max_size=5), st.integers(), st.integers()),
+    st.none(),
+    st.integers(),
+    st.binary(max_size=16),
+)
+address_lists = st.one_of(
+    st.lists(address, max_size=200),
+    st.lists(st.just(("127.0.0.1", 9)), min_size=100, max_size=400),
+    st.none(),
+    st.text(max_size=30),
+    st.integers(),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=3),
+)
+sockets = st.one_of(st.integers(-5, 2**40), st.none(), st.text(max_size=3), st.floats())
+
+
+@settings(max_examples=400, deadline=None)
+@given(sock=sockets, addresses=address_lists)
+def test_connectx_arguments_never_crash(sock: Any, addresses: Any) -> None:
+    # Never a real descriptor (they are all invalid or huge), so nothing connects.
+    if isinstance(sock, int) and 0 <= sock < 2**20:
+        sock = -1
+    with pytest.raises(OSError) as info:
+        sctpx.connectx(sock, addresses)
+    assert info.value.errno in (errno.EINVAL, errno.E2BIG, errno.EBADF)
+    assert info.value.documented is True  # type: ignore[attr-defined]
