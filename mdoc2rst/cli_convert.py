@@ -1,15 +1,21 @@
 """The ``convert`` subcommand: pages to reStructuredText.
 
-``mdoc2rst convert PAGE... [-o FILE|DIR] [--flavor sphinx|docutils]
+``mdoc2rst convert PAGE|DIR... [-o FILE|DIR] [-j N] [--flavor sphinx|docutils]
 [--xr-url TEMPLATE] [--lint]``.  One page goes to standard output or to
-FILE; several pages with ``-o DIR`` give one ``NAME.SEC.rst`` each.
+FILE; several pages, or folders (searched for ``*.1`` ... ``*.9``), go to
+``-o DIR`` as one ``NAME.SEC.rst`` each, converted on N processes (default:
+every CPU) with a progress bar on a terminal.  A page that fails is
+reported at the end; the others are still converted.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import typing
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 from mdoc2rst.rst import RstOptions, write
@@ -18,6 +24,103 @@ if typing.TYPE_CHECKING:
     from mdoc2rst.cli import Subcommands
 
 _DEFAULT = RstOptions()
+_SUFFIXES = frozenset(f".{n}" for n in range(1, 10))
+
+
+@dataclass(frozen=True, slots=True)
+class _Result:
+    page: str
+    output: str | None  # the file written, or None on failure
+    error: str | None  # one line saying what went wrong
+    lint: tuple[str, ...] = ()
+
+
+def expand_pages(items: list[str]) -> list[str]:
+    """Pages named directly, and man pages found under named folders, sorted."""
+    pages: list[str] = []
+    for item in items:
+        p = Path(item)
+        if p.is_dir():
+            found = [f for f in p.rglob("*") if f.suffix in _SUFFIXES and f.is_file()]
+            pages.extend(str(f) for f in sorted(found))
+        else:
+            pages.append(item)
+    return pages
+
+
+def _out_name(doc_name: str | None, doc_sec: str | None, page: str) -> str:
+    name = doc_name or Path(page).stem
+    sec = doc_sec or Path(page).suffix.lstrip(".")
+    return f"{name}.{sec}.rst"
+
+
+def _convert_one(page: str, flavor: str, xr_url: str, outdir: str, lint: bool) -> _Result:
+    """Worker: one page to one file.  Never raises: failures are results."""
+    from mdoc2rst.reader import parse_file
+
+    # Options travel as plain values: RstOptions holds a read-only mapping,
+    # which does not pickle.
+    options = RstOptions(flavor=flavor, xr_url=xr_url)  # type: ignore[arg-type]
+    try:
+        doc = parse_file(page)
+        text = write(doc, options)
+        path = Path(outdir) / _out_name(doc.meta.name, doc.meta.msec, page)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        return _Result(page, None, exc.strerror or str(exc))
+    except Exception as exc:  # a bug must not stop the batch; it is reported at the end
+        return _Result(page, None, f"internal error: {type(exc).__name__}: {exc}")
+    notes = tuple(str(d) for d in doc.diagnostics) if lint else ()
+    return _Result(page, str(path), None, notes)
+
+
+class _Progress:
+    """A one-line progress bar on a terminal; silent otherwise."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.done = 0
+        self.active = sys.stderr.isatty() and total > 1
+
+    def step(self) -> None:
+        self.done += 1
+        if self.active:
+            width = 30
+            filled = width * self.done // self.total
+            bar = "#" * filled + "-" * (width - filled)
+            sys.stderr.write(f"\r[{bar}] {self.done}/{self.total}")
+            if self.done == self.total:
+                sys.stderr.write("\n")
+            sys.stderr.flush()
+
+
+def _batch(pages: list[str], options: RstOptions, outdir: Path, jobs: int, lint: bool) -> int:
+    from mdoc2rst.cli import EXIT_SYSERR
+
+    progress = _Progress(len(pages))
+    results: list[_Result] = []
+    if jobs <= 1 or len(pages) < 2:
+        for page in pages:
+            results.append(_convert_one(page, options.flavor, options.xr_url, str(outdir), lint))
+            progress.step()
+    else:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            futures = [
+                pool.submit(_convert_one, page, options.flavor, options.xr_url, str(outdir), lint)
+                for page in pages
+            ]
+            for fut in futures:
+                results.append(fut.result())
+                progress.step()
+    failed = [r for r in results if r.error is not None]
+    for r in results:
+        for line in r.lint:
+            print(line, file=sys.stderr)
+    for r in failed:
+        print(f"mdoc2rst: {r.page}: {r.error}", file=sys.stderr)
+    if failed:
+        print(f"mdoc2rst: {len(failed)} of {len(pages)} pages failed", file=sys.stderr)
+    return EXIT_SYSERR if failed else 0
 
 
 def cmd_convert(args: argparse.Namespace) -> int:
@@ -25,41 +128,67 @@ def cmd_convert(args: argparse.Namespace) -> int:
 
     options = RstOptions(flavor=args.flavor, xr_url=args.xr_url)
     target = Path(args.output) if args.output else None
-    to_dir = target is not None and (target.is_dir() or len(args.pages) > 1)
-    if to_dir and target is not None and not target.is_dir():
-        print(f"mdoc2rst: {target}: not a directory (needed for several pages)", file=sys.stderr)
-        return EXIT_SYSERR
-    status = 0
-    for page in args.pages:
-        doc = _load(page)
-        if doc is None:
-            status = EXIT_SYSERR
-            continue
-        if args.lint:
-            for d in doc.diagnostics:
-                print(d, file=sys.stderr)
-        text = write(doc, options)
-        if target is None:
-            sys.stdout.write(text)
-            continue
-        path = target
-        if to_dir:
-            name = doc.meta.name or Path(page).stem
-            sec = doc.meta.msec or Path(page).suffix.lstrip(".")
-            path = target / f"{name}.{sec}.rst"
+    several = len(args.pages) > 1 or any(Path(p).is_dir() for p in args.pages)
+    pages = expand_pages(args.pages)
+    if target is not None and (several or target.is_dir()):
         try:
-            path.write_text(text, encoding="utf-8")
+            target.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            print(f"mdoc2rst: {path}: {exc.strerror or exc}", file=sys.stderr)
-            status = EXIT_SYSERR
-    return status
+            print(f"mdoc2rst: {target}: {exc.strerror or exc}", file=sys.stderr)
+            return EXIT_SYSERR
+        if not target.is_dir():
+            print(f"mdoc2rst: {target}: not a directory", file=sys.stderr)
+            return EXIT_SYSERR
+        jobs = args.jobs if args.jobs is not None else (os.cpu_count() or 1)
+        return _batch(pages, options, target, jobs, args.lint)
+    if target is None:
+        # To standard output, one page after the other.
+        status = 0
+        for page in pages:
+            doc = _load(page)
+            if doc is None:
+                status = EXIT_SYSERR
+                continue
+            if args.lint:
+                for d in doc.diagnostics:
+                    print(d, file=sys.stderr)
+            sys.stdout.write(write(doc, options))
+        return status
+    doc = _load(pages[0])
+    if doc is None:
+        return EXIT_SYSERR
+    if args.lint:
+        for d in doc.diagnostics:
+            print(d, file=sys.stderr)
+    text = write(doc, options)
+    try:
+        target.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        print(f"mdoc2rst: {target}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_SYSERR
+    return 0
+
+
+def _jobs(value: str) -> int:
+    n = int(value)
+    if n < 1:
+        raise argparse.ArgumentTypeError("-j wants a number of processes, 1 or more")
+    return n
 
 
 def register(sub: Subcommands) -> None:
     convert = sub.add_parser("convert", help="convert pages to reStructuredText")
-    convert.add_argument("pages", nargs="+", metavar="PAGE")
+    convert.add_argument("pages", nargs="+", metavar="PAGE|DIR")
     convert.add_argument(
         "-o", dest="output", metavar="FILE|DIR", help="output file, or folder for several pages"
+    )
+    convert.add_argument(
+        "-j",
+        dest="jobs",
+        type=_jobs,
+        default=None,
+        metavar="N",
+        help="convert on N processes (default: the number of CPUs)",
     )
     convert.add_argument(
         "--flavor",

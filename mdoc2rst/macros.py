@@ -27,21 +27,23 @@ class Kind(enum.Enum):
     PHRASE_TA = "phrase_ta"  # Ta in column lists
 
 
-class F(enum.IntFlag):
-    NONE = 0
-    CALLABLE = 1  # may be called from another macro's arguments
-    PARSED = 2  # its own arguments are scanned for macro names
-    EXPLICIT = 4  # block closed by an explicit closer
-    PROLOGUE = 8  # Dd, Dt, Os
-    IGNDELIM = 16  # delimiters are plain words here
-    JOIN = 32  # adjacent words merge into one text node
+class F:
+    """Macro flags: plain int bits, tested on every macro call."""
+
+    NONE: Final = 0
+    CALLABLE: Final = 1  # may be called from another macro's arguments
+    PARSED: Final = 2  # its own arguments are scanned for macro names
+    EXPLICIT: Final = 4  # block closed by an explicit closer
+    PROLOGUE: Final = 8  # Dd, Dt, Os
+    IGNDELIM: Final = 16  # delimiters are plain words here
+    JOIN: Final = 32  # adjacent words merge into one text node
 
 
 @dataclass(frozen=True, slots=True)
 class Macro:
     name: str
     kind: Kind
-    flags: F
+    flags: int
     delim: bool = False  # arguments scanned for trailing delimiters
     argv: tuple[str, ...] = ()  # accepted -flag arguments
 
@@ -56,7 +58,7 @@ _BL_ARGS = (
 )  # fmt: skip
 
 # name, class, flags, delimiter scanning, accepted arguments
-_ROWS: tuple[tuple[str, Kind, F, bool, tuple[str, ...]], ...] = (
+_ROWS: tuple[tuple[str, Kind, int, bool, tuple[str, ...]], ...] = (
     ("Dd", Kind.IN_LINE_EOLN, F.PROLOGUE | J, False, ()),
     ("Dt", Kind.IN_LINE_EOLN, F.PROLOGUE, False, ()),
     ("Os", Kind.IN_LINE_EOLN, F.PROLOGUE, False, ()),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
+from typing import Final
 
 from mdoc2rst.diagnostics import Reporter
 from mdoc2rst.macros import (
@@ -31,24 +32,24 @@ from mdoc2rst.nodes import SECTION_NAMES, Arg, EndBody, Flag, Node, NodeType, No
 MAX_DEPTH = 120
 
 
-class St(enum.IntFlag):
-    """Parser state flags (mandoc's MDOC_* and ROFF_* parse flags)."""
+class St:
+    """Parser state flags (mandoc's MDOC_* and ROFF_* parse flags), as plain int bits."""
 
-    NONE = 0
-    NEWLINE = 1 << 0  # the next node is the first of its input line
-    SYNOPSIS = 1 << 1
-    KEEP = 1 << 2  # inside .Bk
-    SMOFF = 1 << 3  # .Sm off
-    PHRASE = 1 << 4  # inside a column phrase
-    PHRASELIT = 1 << 5  # inside a quoted literal of a phrase
-    PHRASEQF = 1 << 6  # the next word is right after a tab: not a macro
-    PHRASEQL = 1 << 7  # the last word before a tab
-    PHRASEQN = 1 << 8  # a tab right before the next word
-    FREECOL = 1 << 9  # a column list item opened implicitly
-    NODELIMC = 1 << 10  # the next closing delimiter keeps its space
-    NOFILL = 1 << 11
-    NONOFILL = 1 << 12  # inside an .Ss head: no-fill does not apply
-    PBODY = 1 << 13  # past the prologue
+    NONE: Final = 0
+    NEWLINE: Final = 1 << 0  # the next node is the first of its input line
+    SYNOPSIS: Final = 1 << 1
+    KEEP: Final = 1 << 2  # inside .Bk
+    SMOFF: Final = 1 << 3  # .Sm off
+    PHRASE: Final = 1 << 4  # inside a column phrase
+    PHRASELIT: Final = 1 << 5  # inside a quoted literal of a phrase
+    PHRASEQF: Final = 1 << 6  # the next word is right after a tab: not a macro
+    PHRASEQL: Final = 1 << 7  # the last word before a tab
+    PHRASEQN: Final = 1 << 8  # a tab right before the next word
+    FREECOL: Final = 1 << 9  # a column list item opened implicitly
+    NODELIMC: Final = 1 << 10  # the next closing delimiter keeps its space
+    NOFILL: Final = 1 << 11
+    NONOFILL: Final = 1 << 12  # inside an .Ss head: no-fill does not apply
+    PBODY: Final = 1 << 13  # past the prologue
 
 
 class A(enum.Enum):
