@@ -116,30 +116,6 @@ def _transparent(n: Node | None) -> bool:
     return n.tok in ("ft", "ll", "mc", "po", "ta", "Db", "Es", "Sm", "Tg")
 
 
-def node_child(n: Node) -> Node | None:
-    """The first child that is not transparent."""
-    for c in n.children:
-        if not _transparent(c):
-            return c
-    return None
-
-
-def node_prev(n: Node) -> Node | None:
-    """The closest preceding sibling that is not transparent."""
-    p = n.prev
-    while p is not None and _transparent(p):
-        p = p.prev
-    return p
-
-
-def node_next(n: Node) -> Node | None:
-    """The closest following sibling that is not transparent."""
-    p = n.next
-    while p is not None and _transparent(p):
-        p = p.next
-    return p
-
-
 def deroff(n: Node) -> str | None:
     """The text of a subtree as mandoc's deroff() collects it.
 
@@ -233,7 +209,57 @@ class Validator:
         self.xrs: dict[tuple[str, str], int] = {}
         self.os_e = OS_OTHER
         self.filesec = _filesec(report.file)
+        self._hint: dict[int, int] = {}  # id(node) -> its last known index
         self.handlers: dict[str, Callable[[Node], None]] = self._dispatch()
+
+    # ------------------------------------------------------------------
+    # Siblings.  Node.next and Node.prev search the parent's list; pages
+    # with thousands of siblings need remembered positions instead.
+
+    def _index_of(self, n: Node) -> int:
+        parent = n.parent
+        assert parent is not None
+        sibs = parent.children
+        k = self._hint.get(id(n))
+        if k is not None and k < len(sibs) and sibs[k] is n:
+            return k
+        for i, x in enumerate(sibs):
+            self._hint[id(x)] = i
+        return self._hint[id(n)]
+
+    def next_of(self, n: Node) -> Node | None:
+        if n.parent is None:
+            return None
+        k = self._index_of(n) + 1
+        sibs = n.parent.children
+        return sibs[k] if k < len(sibs) else None
+
+    def prev_of(self, n: Node) -> Node | None:
+        if n.parent is None:
+            return None
+        k = self._index_of(n)
+        return n.parent.children[k - 1] if k > 0 else None
+
+    def node_child(self, n: Node) -> Node | None:
+        """The first child that is not transparent."""
+        for c in n.children:
+            if not _transparent(c):
+                return c
+        return None
+
+    def node_prev(self, n: Node) -> Node | None:
+        """The closest preceding sibling that is not transparent."""
+        p = self.prev_of(n)
+        while p is not None and _transparent(p):
+            p = self.prev_of(p)
+        return p
+
+    def node_next(self, n: Node) -> Node | None:
+        """The closest following sibling that is not transparent."""
+        p = self.next_of(n)
+        while p is not None and _transparent(p):
+            p = self.next_of(p)
+        return p
 
     # ------------------------------------------------------------------
     # Tree surgery, relative to the cursor as in mandoc's roff.c
@@ -261,7 +287,7 @@ class Validator:
             n.flags |= Flag.SYNPRETTY
         return n
 
-    def word(self, line: int, pos: int, text: str, flags: Flag = Flag.NOSRC) -> Node:
+    def word(self, line: int, pos: int, text: str, flags: int = Flag.NOSRC) -> Node:
         """Insert a generated text node at the cursor."""
         n = self._new(NodeType.TEXT, "", line, pos)
         n.string = text
@@ -270,7 +296,7 @@ class Validator:
         self.child_next = False
         return n
 
-    def elem(self, line: int, pos: int, tok: str, flags: Flag = Flag.NOSRC) -> Node:
+    def elem(self, line: int, pos: int, tok: str, flags: int = Flag.NOSRC) -> Node:
         """Insert a generated element at the cursor; what follows goes inside."""
         n = self._new(NodeType.ELEM, tok, line, pos)
         self._append(n)
@@ -280,15 +306,13 @@ class Validator:
 
     def block(self, t: NodeType, line: int, pos: int, tok: str) -> Node:
         n = self._new(t, tok, line, pos)
-        if t is NodeType.BLOCK:
-            n.norm = None
         self._append(n)
         self.child_next = True
         return n
 
     def unlink(self, n: Node) -> None:
         if self.last is n:
-            prev = n.prev
+            prev = self.prev_of(n)
             if prev is None:
                 assert n.parent is not None
                 self.last = n.parent
@@ -331,7 +355,7 @@ class Validator:
         while child is not None:
             self.last = child
             self.visit(child)
-            child = n.first if self.last is n else self.last.next
+            child = n.first if self.last is n else self.next_of(self.last)
 
         self.last = n
         self.child_next = False
@@ -493,7 +517,7 @@ class Validator:
             if i > 2:
                 before = _isalpha(s[i - 3])
             else:
-                p = n.prev
+                p = self.prev_of(n)
                 before = (
                     p is not None
                     and p.type is NodeType.TEXT
@@ -503,7 +527,7 @@ class Validator:
             if at(i + 1) != "" and at(i + 2) != "":
                 after = _isalpha(s[i + 2])
             else:
-                nx = n.next
+                nx = self.next_of(n)
                 after = nx is not None and nx.type is NodeType.TEXT and _isalpha(nx.string[:1])
             if before or after:
                 self.msg("DASHDASH", n.line, n.pos + i - 1)
@@ -667,7 +691,7 @@ class Validator:
 
         # Mandatory second argument: the section, which gives the volume.
         if nn is not None:
-            nn = nn.next
+            nn = self.next_of(nn)
         if nn is None:
             self.msg("MSEC_MISSING", n.line, n.pos, f"Dt {meta.title}")
             meta.vol = "LOCAL"
@@ -684,13 +708,13 @@ class Validator:
                 self.msg("MSEC_FILE", nn.line, nn.pos, f"*.{self.filesec} vs Dt ... {first}")
 
         # Optional third argument: the architecture, in lower case.
-        nn = nn.next
+        nn = self.next_of(nn)
         if nn is None:
             return
         nn.string = _ascii_lower(nn.string)
         meta.arch = nn.string
 
-        nn = nn.next
+        nn = self.next_of(nn)
         if nn is not None:
             self.msg("ARG_EXCESS", nn.line, nn.pos, f"Dt ... {nn.string}")
 
@@ -720,7 +744,7 @@ class Validator:
         # Only now is the system known that decides the Mdocdate convention.
         dd: Node | None = n
         while dd is not None and dd.tok != "Dd":
-            dd = dd.prev
+            dd = self.prev_of(dd)
         if dd is None or dd.first is None:
             return
         d = dd.first
@@ -772,7 +796,7 @@ class Validator:
             if c.tok == "Dt" and len(c.children) >= 3:
                 a = c.children[2]
                 family = "OpenBSD" if self.os_e == OS_OPENBSD else "NetBSD"
-                self.msg("ARCH_BAD", a.line, a.pos, f"Dt ... {arch} {family}")
+                self.msg("ARCH_BAD", a.line, a.pos, f"Dt ... {arch} ({family})")
                 return
 
     # ------------------------------------------------------------------
@@ -834,7 +858,7 @@ class Validator:
 
         if sec is Sec.CUSTOM:
             nch = n.first
-            if nch is None or nch.type is not NodeType.TEXT or nch.next is not None:
+            if nch is None or nch.type is not NodeType.TEXT or self.next_of(nch) is not None:
                 return
             best: str | None = None
             mindist: int | None = None
@@ -885,7 +909,7 @@ class Validator:
                 continue
             if n.tok == "Nd" and n.type is not NodeType.TEXT:
                 hasnd = True
-                if n.next is not None:
+                if self.next_of(n) is not None:
                     self.msg("NAMESEC_ND", n.line, n.pos)
                 break
             if (
@@ -922,7 +946,7 @@ class Validator:
                     self.msg("XR_ORDER", n.line, n.pos, f"{name} after {lastname}")
             lastname, lastsec, have_last = name, sec, True
 
-            n = n.next
+            n = self.next_of(n)
             if n is None:
                 break
             if n.tok == "Xr":
@@ -933,9 +957,10 @@ class Validator:
             if any(_isalpha(c) for c in n.string):
                 return
             lastpunct = n.string
-            if n.next is None or n.next.tok == "Rs":
+            after = self.next_of(n)
+            if after is None or after.tok == "Rs":
                 self.msg("XR_PUNCT", n.line, n.pos, f"{lastpunct} after {lastname}({lastsec})")
-            n = n.next
+            n = after
 
     def post_sh_authors(self, body: Node) -> None:
         if not _child_an(body):
@@ -948,7 +973,7 @@ class Validator:
         """No paragraph break right before a paragraph-like block."""
         if n.type not in (NodeType.ELEM, NodeType.BLOCK):
             return
-        np = node_prev(n)
+        np = self.node_prev(n)
         if np is None or np.tok not in ("Pp", "br") or np.type is NodeType.TEXT:
             return
         norm = n.norm
@@ -967,18 +992,18 @@ class Validator:
             self.msg("ARG_SKIP", n.line, n.pos, f"{n.tok} {n.first.string}")
 
     def roff_br(self, n: Node) -> None:
-        nx = n.next
+        nx = self.next_of(n)
         if nx is not None and nx.type is NodeType.TEXT and nx.string.startswith(" "):
             self.msg("PAR_SKIP", n.line, n.pos, "br before text line with leading blank")
             self.delete(n)
             return
-        np = node_prev(n)
+        np = self.node_prev(n)
         if np is not None and np.type is not NodeType.TEXT and np.tok in ("br", "sp", "Pp"):
             self.msg("PAR_SKIP", n.line, n.pos, f"br after {np.tok}")
             self.delete(n)
 
     def roff_sp(self, n: Node) -> None:
-        np = node_prev(n)
+        np = self.node_prev(n)
         if np is None or np.type is NodeType.TEXT:
             return
         if np.tok == "br":
@@ -1132,7 +1157,7 @@ class Validator:
                 continue
             nc = ibody.last
             while nc is not None and nc.tok in ("Pp", "br") and nc.type is NodeType.ELEM:
-                if ni.next is None:
+                if self.next_of(ni) is None:
                     self.msg("PAR_MOVE", nc.line, nc.pos, nc.tok)
                     self.relink(nc)
                 elif norm is not None and not norm.compact and norm.list_type != "column":
@@ -1148,7 +1173,7 @@ class Validator:
         nchild: Node | None = nbody
         while True:
             if nchild is self.last:
-                nchild = node_child(nbody)
+                nchild = self.node_child(nbody)
             if nchild is None:
                 self.last = nbody
                 self.msg("BLK_EMPTY", nbody.line, nbody.pos, "Bl")
@@ -1161,7 +1186,7 @@ class Validator:
             self.msg("BL_MOVE", moved.line, moved.pos, _name(moved))
             block = nbody.parent
             assert block is not None
-            prev = block.prev
+            prev = self.prev_of(block)
             if prev is None:
                 assert block.parent is not None
                 self.last = block.parent
@@ -1175,12 +1200,13 @@ class Validator:
         # are wrapped into an implicit row.
         while nchild is not None:
             if nchild.tok == "It":
-                nchild = node_next(nchild)
+                nchild = self.node_next(nchild)
                 continue
-            if nchild.parent is not nbody or nchild.prev is None:
+            before = self.prev_of(nchild)
+            if nchild.parent is not nbody or before is None:
                 break
-            nnext = nchild.next
-            self.last = nchild.prev
+            nnext = self.next_of(nchild)
+            self.last = before
             self.child_next = False
             self.block(NodeType.BLOCK, nchild.line, nchild.pos, "It")
             self.block(NodeType.HEAD, nchild.line, nchild.pos, "It")
@@ -1191,7 +1217,7 @@ class Validator:
                 if nnext is None:
                     break
                 nchild = nnext
-                nnext = nchild.next
+                nnext = self.next_of(nchild)
                 self.child_next = False
             self.last = nbody
             if nnext is None:
@@ -1247,8 +1273,8 @@ class Validator:
 
     def post_it_column(self, nit: Node, cols: int) -> None:
         head = nit.head
-        after = head.next if head is not None else None
-        if after is None or (not after.children and after.next is None):
+        after = self.next_of(head) if head is not None else None
+        if after is None or (not after.children and self.next_of(after) is None):
             self.msg("MACRO_EMPTY", nit.line, nit.pos, "It")
             self.delete(nit)
             return
@@ -1342,7 +1368,7 @@ class Validator:
             if nch is None:
                 self.msg("BF_NOFONT", head.line, head.pos, "Bf")
                 return
-            nch = nch.next
+            nch = self.next_of(nch)
         if nch is not None:
             self.msg("ARG_EXCESS", nch.line, nch.pos, f"Bf ... {nch.string}")
         if bf.args:
@@ -1441,7 +1467,7 @@ class Validator:
 
     def build_list(self, tok: str) -> int:
         """Wrap each argument into ``tok``, joined with commas and "and"."""
-        cur = self.last.next
+        cur = self.next_of(self.last)
         count = 1
         while cur is not None:
             self.elem(cur.line, cur.pos, tok)
@@ -1450,13 +1476,14 @@ class Validator:
             assert el is not None
             self.last = el
             self.child_next = False
-            if el.next is None:
+            after = self.next_of(el)
+            if after is None:
                 return count
-            if count > 1 or el.next.next is not None:
+            if count > 1 or self.next_of(after) is not None:
                 self.word(el.line, el.pos, ",", Flag.DELIMC | Flag.NOSRC)
-            cur = self.last.next
+            cur = self.next_of(self.last)
             assert cur is not None
-            if cur.next is None:
+            if self.next_of(cur) is None:
                 self.word(cur.line, cur.pos, "and")
             count += 1
         return count
@@ -1465,7 +1492,7 @@ class Validator:
         self.post_std(n)
         self.child_next = True
         the = self.word(n.line, n.pos, "The")
-        if the.next is not None:
+        if self.next_of(the) is not None:
             count = self.build_list("Nm")
         elif self.meta.name is not None:
             self.elem(n.line, n.pos, "Nm")
@@ -1514,7 +1541,7 @@ class Validator:
         self.msg("LB_BAD", nch.line, nch.pos, f"Lb {nch.string}")
         self.word(n.line, n.pos, "library").flags = Flag.NOSRC
         self.word(n.line, n.pos, "\\(lq").flags = Flag.DELIMO | Flag.NOSRC
-        nxt = self.last.next
+        nxt = self.next_of(self.last)
         if nxt is not None:
             self.last = nxt
         self.word(n.line, n.pos, "\\(rq").flags = Flag.DELIMC | Flag.NOSRC
@@ -1579,7 +1606,7 @@ class Validator:
             if macro is not None:
                 self.msg("BX", n.line, n.pos, macro)
             self.last = nch
-            nch = nch.next
+            nch = self.next_of(nch)
             self.child_next = False
             self.elem(n.line, n.pos, "Ns")
             self.child_next = False
@@ -1644,7 +1671,7 @@ class Validator:
 
     def post_tag(self, n: Node) -> None:
         """Tag a term at the start of a list item."""
-        prev = n.prev
+        prev = self.prev_of(n)
         parent = n.parent
         if (
             (prev is None or (prev.type is NodeType.TEXT and prev.string == "|"))
@@ -1678,7 +1705,7 @@ class Validator:
 
     def post_fl(self, n: Node) -> None:
         # ".Fl Fl long" becomes ".Fl \-long".
-        prev = n.prev
+        prev = self.prev_of(n)
         first = n.first
         if (
             prev is not None
@@ -1744,10 +1771,11 @@ class Validator:
     def post_xr(self, n: Node) -> None:
         nch = n.first
         if nch is not None:
-            if nch.next is None:
+            sec = self.next_of(nch)
+            if sec is None:
                 self.msg("XR_NOSEC", n.line, n.pos, f"Xr {nch.string}")
-            elif self.xr_add(nch.next.string, nch.string, nch.line):
-                self.msg("XR_SELF", nch.line, nch.pos, f"Xr {nch.string} {nch.next.string}")
+            elif self.xr_add(sec.string, nch.string, nch.line):
+                self.msg("XR_SELF", nch.line, nch.pos, f"Xr {nch.string} {sec.string}")
         self.post_delim_nb(n)
 
     def xr_add(self, sec: str, name: str, line: int) -> bool:
@@ -1762,7 +1790,7 @@ class Validator:
         return (old == -1) != (line == -1)
 
     def post_ns(self, n: Node) -> None:
-        nx = n.next
+        nx = self.next_of(n)
         if n.flags & Flag.LINE or (nx is not None and nx.flags & Flag.DELIMC):
             self.msg("NS_SKIP", n.line, n.pos)
 
@@ -1808,8 +1836,8 @@ class Validator:
         # The next node, climbing out of the enclosing blocks if needed.
         nn: Node | None = n
         while nn is not None:
-            if nn.next is not None:
-                nn = nn.next
+            if self.next_of(nn) is not None:
+                nn = self.next_of(nn)
                 break
             nn = nn.parent
         nch = n.first
@@ -1829,11 +1857,13 @@ class Validator:
         size = next((i for i, c in enumerate(nt.string) if c in " \t\\"), len(nt.string))
         if size < len(nt.string):
             self.msg("TG_SPC", nt.line, nt.pos + size, f"Tg {nt.string}")
-        if nch is not None and nch.next is not None:
-            extra = nch.next
+        extra = self.next_of(nch) if nch is not None else None
+        if nch is not None and extra is not None:
             self.msg("ARG_EXCESS", extra.line, extra.pos, f"Tg ... {extra.string}")
-            while nch.next is not None:
-                self.delete(nch.next)
+            del_from = self._index_of(nch) + 1
+            parent = nch.parent
+            while parent is not None and len(parent.children) > del_from:
+                self.delete(parent.children[del_from])
         if size == 0 or size < len(nt.string):
             self.delete(n)
             return
@@ -1900,8 +1930,8 @@ def _xo_starts_item(xo: Node) -> bool:
     block = xo.parent
     return (
         block is not None
-        and block.prev is None
         and block.parent is not None
+        and block.parent.children[0] is block
         and block.parent.tok == "It"
     )
 

@@ -92,54 +92,72 @@ class Tags:
             n.tag = key
 
 
+#: Where the search for an element's paragraph stops: items, paragraphs
+#: and major blocks.
+_STOPS = frozenset(("It", "Pp", "Sh", "Ss", "Bd", "Bl", "D1", "Dl", "Rs"))
+
+
 def postprocess(root: Node) -> None:
     """Place permalinks and move anchors to their paragraphs."""
-    for n in list(root.walk()):
-        if not n.flags & Flag.ID:
-            continue
-        if n.tok == "Pp":
-            _move_href(n.next, n.tag)
-        elif n.tok in ("Bd", "D1", "Dl"):
-            _move_href(n.first, n.tag)
-        elif n.tok == "Bl":
-            pass  # mandoc gives lists no permalink
-        else:
-            if n.type is NodeType.ELEM or n.tok == "Fo":
-                _move_id(n)
-            if n.tok != "Tg":
-                n.flags |= Flag.HREF
-            elif not n.flags & Flag.ID:
-                n.flags |= Flag.NOPRT
-                n.tag = None
+    _postprocess(root, root if root.tok in _STOPS else None)
 
 
-def _move_id(n: Node) -> None:
+def _postprocess(parent: Node, stop: Node | None) -> None:
+    """Visit the children of ``parent`` in document order.
+
+    ``stop`` is the closest node before the current one (a preceding
+    sibling, an ancestor, or one of their preceding siblings) where the
+    search for the enclosing paragraph ends.  Carrying it along keeps the
+    walk linear where mandoc searches backwards each time.
+    """
+    kids = parent.children
+    i = 0
+    while i < len(kids):  # live: split text nodes are visited too
+        n = kids[i]
+        if n.flags & Flag.ID:
+            _place(n, kids[i + 1] if i + 1 < len(kids) else None, stop)
+        is_stop = n.tok in _STOPS and n.type is not NodeType.TEXT
+        _postprocess(n, n if is_stop else stop)
+        if is_stop:
+            stop = n
+        i += 1
+
+
+def _place(n: Node, following: Node | None, stop: Node | None) -> None:
+    """Decide where the anchor and permalink of a tagged node go."""
+    if n.tok == "Pp":
+        _move_href(following, n.tag)
+    elif n.tok in ("Bd", "D1", "Dl"):
+        _move_href(n.first, n.tag)
+    elif n.tok == "Bl":
+        pass  # mandoc gives lists no permalink
+    else:
+        if n.type is NodeType.ELEM or n.tok == "Fo":
+            _move_id(n, stop)
+        if n.tok != "Tg":
+            n.flags |= Flag.HREF
+        elif not n.flags & Flag.ID:
+            n.flags |= Flag.NOPRT
+            n.tag = None
+
+
+def _move_id(n: Node, np: Node | None) -> None:
     """Move the anchor of an in-line element to its enclosing paragraph."""
-    np: Node | None = n
-    while np is not None:
-        if np.prev is not None:
-            np = np.prev
-        else:
-            np = np.parent
-            if np is None:
-                return
-        if np.tok == "It":
-            bl = np.parent.parent if np.parent is not None else None
-            lt = bl.norm.list_type if bl is not None and bl.norm is not None else None
-            if lt == "column":
-                np = np.parent  # the row's block
-            elif lt in ("diag", "hang", "inset", "ohang", "tag"):
-                head = np.parent.head if np.parent is not None else None
-                np = head
-            if np is None:
-                return
-            _take_id(np, n)
-            return
-        if np.tok == "Pp":
-            _take_id(np, n)
-            return
-        if np.tok in ("Sh", "Ss", "Bd", "Bl", "D1", "Dl", "Rs"):
-            return  # do not move past major blocks
+    if np is None:
+        return
+    if np.tok == "It":
+        bl = np.parent.parent if np.parent is not None else None
+        lt = bl.norm.list_type if bl is not None and bl.norm is not None else None
+        target: Node | None = np
+        if lt == "column":
+            target = np.parent  # the row's block
+        elif lt in ("diag", "hang", "inset", "ohang", "tag"):
+            target = np.parent.head if np.parent is not None else None
+        if target is not None:
+            _take_id(target, n)
+    elif np.tok == "Pp":
+        _take_id(np, n)
+    # Other stops are major blocks: the anchor stays where it is.
 
 
 def _take_id(np: Node, n: Node) -> None:
