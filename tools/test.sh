@@ -12,6 +12,12 @@ command -v cc >/dev/null 2>&1 || need+=(gcc)
 [ -e /usr/include/netinet/sctp.h ] || need+=(libsctp-dev)
 ls /usr/lib/*/libsctp.so.1 >/dev/null 2>&1 || need+=(libsctp1)
 ls /usr/lib/*/libusrsctp.so.2 >/dev/null 2>&1 || need+=(libusrsctp2)
+# The kernel SCTP stage (tools/vmtest.py): QEMU, a Debian kernel with sctp.ko
+# and 9p, static busybox for the VM's initramfs.
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+command -v qemu-system-x86_64 >/dev/null 2>&1 || need+=(qemu-system-x86)
+installed linux-image-amd64 || need+=(linux-image-amd64)
+installed busybox-static || need+=(busybox-static)
 if [ ${#need[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ]; then
         apt-get update -qq
@@ -24,6 +30,11 @@ fi
 python3 -m pip install -q --disable-pip-version-check -e '.[test]'
 
 python3 -m ruff check .
-python3 -m ruff format --check mdoc2rst sctpx tests
+python3 -m ruff format --check mdoc2rst sctpx tests tools bench
 python3 -m mypy
+python3 -m mypy tools/vmtest.py
 python3 -m pytest "$@"
+
+# Kernel SCTP stage: this machine's kernel has none, so the tests marked
+# `kernel` (tests/test_kernel.py) run in a QEMU VM with Debian's kernel.
+python3 tools/vmtest.py
