@@ -3,7 +3,8 @@
 ``mdoc2rst convert PAGE|DIR... [-o FILE|DIR] [-j N] [--flavor sphinx|docutils]
 [--xr-url TEMPLATE] [--lint]``.  One page goes to standard output or to
 FILE; several pages, or folders (searched for ``*.1`` ... ``*.9``), go to
-``-o DIR`` as one ``NAME.SEC.rst`` each, converted on N processes (default:
+``-o DIR``: one ``NAME.SEC.rst`` for each page named, and for pages found in
+a folder the same relative path plus ``.rst``, converted on N processes (default:
 every CPU) with a progress bar on a terminal.  A page that fails is
 reported at the end; the others are still converted.
 """
@@ -35,16 +36,22 @@ class _Result:
     lint: tuple[str, ...] = ()
 
 
-def expand_pages(items: list[str]) -> list[str]:
-    """Pages named directly, and man pages found under named folders, sorted."""
-    pages: list[str] = []
+def expand_pages(items: list[str]) -> list[tuple[str, str | None]]:
+    """Pages named directly, and man pages found under named folders, sorted.
+
+    Each comes with its output path relative to ``-o DIR``: a page found in
+    a folder keeps its place below it (``man3/x.3`` -> ``man3/x.3.rst``), so
+    pages with the same name in different folders do not overwrite each
+    other; a page named directly is written as ``NAME.SEC.rst`` (None here).
+    """
+    pages: list[tuple[str, str | None]] = []
     for item in items:
         p = Path(item)
         if p.is_dir():
             found = [f for f in p.rglob("*") if f.suffix in _SUFFIXES and f.is_file()]
-            pages.extend(str(f) for f in sorted(found))
+            pages.extend((str(f), str(f.relative_to(p)) + ".rst") for f in sorted(found))
         else:
-            pages.append(item)
+            pages.append((item, None))
     return pages
 
 
@@ -54,7 +61,9 @@ def _out_name(doc_name: str | None, doc_sec: str | None, page: str) -> str:
     return f"{name}.{sec}.rst"
 
 
-def _convert_one(page: str, flavor: str, xr_url: str, outdir: str, lint: bool) -> _Result:
+def _convert_one(
+    page: str, rel: str | None, flavor: str, xr_url: str, outdir: str, lint: bool
+) -> _Result:
     """Worker: one page to one file.  Never raises: failures are results."""
     from mdoc2rst.reader import parse_file
 
@@ -64,7 +73,8 @@ def _convert_one(page: str, flavor: str, xr_url: str, outdir: str, lint: bool) -
     try:
         doc = parse_file(page)
         text = write(doc, options)
-        path = Path(outdir) / _out_name(doc.meta.name, doc.meta.msec, page)
+        path = Path(outdir) / (rel or _out_name(doc.meta.name, doc.meta.msec, page))
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     except OSError as exc:
         return _Result(page, None, exc.strerror or str(exc))
@@ -94,23 +104,32 @@ class _Progress:
             sys.stderr.flush()
 
 
-def _batch(pages: list[str], options: RstOptions, outdir: Path, jobs: int, lint: bool) -> int:
+def _batch(
+    pages: list[tuple[str, str | None]], options: RstOptions, outdir: Path, jobs: int, lint: bool
+) -> int:
     from mdoc2rst.cli import EXIT_SYSERR
 
     progress = _Progress(len(pages))
     results: list[_Result] = []
     if jobs <= 1 or len(pages) < 2:
-        for page in pages:
-            results.append(_convert_one(page, options.flavor, options.xr_url, str(outdir), lint))
+        for page, rel in pages:
+            results.append(
+                _convert_one(page, rel, options.flavor, options.xr_url, str(outdir), lint)
+            )
             progress.step()
     else:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             futures = [
-                pool.submit(_convert_one, page, options.flavor, options.xr_url, str(outdir), lint)
-                for page in pages
+                pool.submit(
+                    _convert_one, page, rel, options.flavor, options.xr_url, str(outdir), lint
+                )
+                for page, rel in pages
             ]
-            for fut in futures:
-                results.append(fut.result())
+            for (page, _), fut in zip(pages, futures, strict=True):
+                try:
+                    results.append(fut.result())
+                except Exception as exc:  # a worker that died: report it with the others
+                    results.append(_Result(page, None, f"worker failed: {exc}"))
                 progress.step()
     failed = [r for r in results if r.error is not None]
     for r in results:
@@ -144,7 +163,7 @@ def cmd_convert(args: argparse.Namespace) -> int:
     if target is None:
         # To standard output, one page after the other.
         status = 0
-        for page in pages:
+        for page, _ in pages:
             doc = _load(page)
             if doc is None:
                 status = EXIT_SYSERR
@@ -154,7 +173,7 @@ def cmd_convert(args: argparse.Namespace) -> int:
                     print(d, file=sys.stderr)
             sys.stdout.write(write(doc, options))
         return status
-    doc = _load(pages[0])
+    doc = _load(pages[0][0])
     if doc is None:
         return EXIT_SYSERR
     if args.lint:

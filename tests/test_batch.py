@@ -33,13 +33,27 @@ def test_folder_on_two_processes_with_a_failing_page(tmp_path: Path) -> None:
     assert "[" not in proc.stderr and "Traceback" not in proc.stderr
 
 
+def test_folders_keep_their_layout(tmp_path: Path) -> None:
+    # Two pages with one name in different folders must not overwrite each other.
+    for sub in ("a", "b"):
+        (tmp_path / "src" / sub).mkdir(parents=True)
+        page = f".Dd May 1, 2020\n.Dt X 1\n.Os\n.Sh NAME\n.Nm x\n.Nd from {sub}\n"
+        (tmp_path / "src" / sub / "x.1").write_text(page)
+    out = tmp_path / "out"
+    assert run("convert", "-j", "2", str(tmp_path / "src"), "-o", str(out)).returncode == 0
+    assert "from a" in (out / "a" / "x.1.rst").read_text()
+    assert "from b" in (out / "b" / "x.1.rst").read_text()
+
+
 def test_one_process_gives_the_same_files(tmp_path: Path) -> None:
     oracle.require_shared()
     a, b = tmp_path / "a", tmp_path / "b"
     assert run("convert", "-j", "1", str(oracle.FREEBSD), "-o", str(a)).returncode == 0
     assert run("convert", "-j", "2", str(oracle.FREEBSD), "-o", str(b)).returncode == 0
-    for f in a.iterdir():
-        assert (b / f.name).read_text() == f.read_text()
+    files = sorted(f.relative_to(a) for f in a.rglob("*.rst"))
+    assert len(files) == 11
+    for f in files:
+        assert (b / f).read_text() == (a / f).read_text()
 
 
 def test_bad_job_count_is_one_line() -> None:

@@ -1,0 +1,277 @@
+#!/usr/bin/env python3
+"""Benchmark mdoc2rst against its peers on the same pages, side by side.
+
+    python3 bench/bench.py [DIR...] [--repeat 3] [--no-sphinx] [--no-peers]
+
+Pages: every man page under ../shared/corpus (mandoc's regression inputs,
+its manuals, FreeBSD's SCTP pages) plus any folder given.  Prints, from one
+run on this machine:
+
+* one process for many pages: pages/s and MB/s for mdoc2rst (parse,
+  validate, write reST) and for ``mandoc -T markdown`` / ``-T html`` and
+  ``pandoc -f mdoc -t rst`` (``pip install pypandoc-binary`` brings
+  pandoc), with ratios;
+* peak memory of mdoc2rst on the largest page (a fresh process);
+* start-up: ``mdoc2rst PAGE`` wall time per process, against mandoc's and
+  pandoc's;
+* batch conversion on every core (``mdoc2rst convert -j N``);
+* a Sphinx build of 500+ man pages with ``-j auto``, then an incremental
+  rebuild after touching one page, with how many pages it re-read.
+
+Figures, not assertions: targets live in README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("MDOC2RST_SHARED", ROOT.parent / "shared"))
+SUFFIXES = {f".{n}" for n in range(1, 10)} | {".in"}
+
+
+def pages_under(dirs: list[Path]) -> list[Path]:
+    found: list[Path] = []
+    for d in dirs:
+        found += sorted(p for p in d.rglob("*") if p.suffix in SUFFIXES and p.is_file())
+    return found
+
+
+def timed(fn: object, repeat: int) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()  # type: ignore[operator]
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
+def line(name: str, n: int, size: int, seconds: float, base: float | None) -> str:
+    rate = n / seconds
+    ratio = f"{rate / base:6.2f}x" if base else "   —   "
+    return f"  {name:32} {rate:9.0f} pages/s {size / seconds / 1e6:7.2f} MB/s  {ratio}"
+
+
+def bench_mdoc2rst(pages: list[Path], repeat: int) -> float:
+    sys.path.insert(0, str(ROOT))
+    from mdoc2rst.reader import parse
+    from mdoc2rst.rst import write
+
+    data = [(str(p), p.read_bytes()) for p in pages]
+
+    def run() -> None:
+        for name, d in data:
+            write(parse(d, name))
+
+    return timed(run, repeat)
+
+
+def bench_mandoc(pages: list[Path], fmt: str, repeat: int) -> float | None:
+    if not shutil.which("mandoc"):
+        return None
+    args = ["mandoc", "-T", fmt, *map(str, pages)]
+
+    def run() -> None:
+        subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+
+    return timed(run, repeat)
+
+
+def pandoc_path() -> str | None:
+    path = shutil.which("pandoc")
+    if path:
+        return path
+    try:
+        import pypandoc  # type: ignore[import-not-found,import-untyped]
+
+        return str(pypandoc.get_pandoc_path())
+    except Exception:  # pypandoc missing or without its binary: no pandoc figures
+        return None
+
+
+def bench_pandoc(pandoc: str, pages: list[Path], repeat: int) -> tuple[float, int]:
+    """Pandoc reads several inputs in one process (concatenated); count what it accepts."""
+    ok = [
+        p
+        for p in pages
+        if subprocess.run(
+            [pandoc, "-f", "mdoc", "-t", "rst", str(p)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=False,
+        ).returncode
+        == 0
+    ]
+    args = [pandoc, "-f", "mdoc", "-t", "rst", *map(str, ok)]
+
+    def run() -> None:
+        subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+
+    return timed(run, repeat), len(ok)
+
+
+def per_process(cmd: list[str], runs: int = 10) -> float:
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def peak_memory(page: Path) -> float:
+    code = (
+        "import resource, sys; sys.path.insert(0, sys.argv[2]);"
+        "from mdoc2rst.reader import parse_file; from mdoc2rst.rst import write;"
+        "write(parse_file(sys.argv[1]));"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(page), str(ROOT)], capture_output=True, text=True
+    ).stdout
+    return int(out.strip() or 0) / 1024
+
+
+def bench_sphinx(pages: list[Path], copies: int) -> None:
+    try:
+        import sphinx  # noqa: F401
+    except ImportError:
+        print("  (Sphinx not installed: skipped)")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "src"
+        names: list[str] = []
+        for k in range(copies):
+            for i, p in enumerate(pages):
+                sec = p.suffix.lstrip(".") if p.suffix != ".in" else "1"
+                folder = src / f"man{sec}"
+                folder.mkdir(parents=True, exist_ok=True)
+                name = f"p{k}_{i}.{sec}"
+                shutil.copyfile(p, folder / name)
+                names.append(f"man{sec}/{name}")
+        (src / "conf.py").write_text(
+            'extensions = ["mdoc2rst.sphinx"]\nsuppress_warnings = ["mdoc"]\n'
+            'mdoc2rst_lint_level = "unsupp"\n'
+        )
+        toc = "\n".join(f"   {n.rsplit('.', 1)[0]}" for n in names)
+        (src / "index.rst").write_text(f"Pages\n=====\n\n.. toctree::\n\n{toc}\n")
+        out = Path(tmp) / "out"
+        env = dict(os.environ, PYTHONPATH=str(ROOT))
+        cmd = [sys.executable, "-m", "sphinx", "-j", "auto", "-q", str(src), str(out)]
+        t = time.perf_counter()
+        subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        full = time.perf_counter() - t
+        first = src / names[0]
+        first.write_bytes(first.read_bytes() + b'.\\" touched\n')
+        t = time.perf_counter()
+        proc = subprocess.run(
+            [sys.executable, "-m", "sphinx", "-j", "auto", str(src), str(out)],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        incr = time.perf_counter() - t
+        reread = re.search(r"(\d+) added, (\d+) changed, (\d+) removed", proc.stdout)
+        changed = reread.group(2) if reread else "?"
+        print(f"  full build, {len(names)} man pages, -j auto: {full:7.1f} s")
+        print(f"  incremental after touching 1 page:        {incr:7.1f} s ({changed} re-read)")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("dirs", nargs="*", type=Path)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--no-sphinx", action="store_true")
+    ap.add_argument("--no-peers", action="store_true")
+    args = ap.parse_args()
+    pages = pages_under([SHARED / "corpus", *args.dirs])
+    if not pages:
+        print(f"bench: no pages under {SHARED}/corpus", file=sys.stderr)
+        return 2
+    size = sum(p.stat().st_size for p in pages)
+    print(f"{len(pages)} pages, {size / 1e6:.2f} MB, {os.cpu_count()} CPUs, one run\n")
+    print("One process, many pages:")
+    ours = bench_mdoc2rst(pages, args.repeat)
+    base = len(pages) / ours
+    print(line("mdoc2rst (parse, validate, reST)", len(pages), size, ours, None))
+    if not args.no_peers:
+        for fmt in ("markdown", "html"):
+            t = bench_mandoc(pages, fmt, args.repeat)
+            if t is not None:
+                print(line(f"mandoc -T {fmt}", len(pages), size, t, base))
+        pandoc = pandoc_path()
+        if pandoc:
+            t, ok = bench_pandoc(pandoc, pages, args.repeat)
+            print(line(f"pandoc -f mdoc -t rst ({ok} ok)", ok, size, t, base))
+        else:
+            print("  pandoc: not found (pip install pypandoc-binary)")
+    print("  (ratios: peer pages/s over mdoc2rst pages/s)\n")
+
+    largest = max(pages, key=lambda p: p.stat().st_size)
+    print(f"Peak memory on the largest page ({largest.name}, {largest.stat().st_size} B): "
+          f"{peak_memory(largest):.1f} MB\n")  # fmt: skip
+
+    print("One process per page (median of 10):")
+    seed = str(ROOT / "docs" / "man3" / "sctp_connectx.3")
+    commands = [("mdoc2rst PAGE", [sys.executable, "-m", "mdoc2rst", seed])]
+    if not args.no_peers and shutil.which("mandoc"):
+        commands.append(("mandoc -T markdown PAGE", ["mandoc", "-T", "markdown", seed]))
+    pandoc = None if args.no_peers else pandoc_path()
+    if pandoc:
+        commands.append(("pandoc -f mdoc -t rst PAGE", [pandoc, "-f", "mdoc", "-t", "rst", seed]))
+    for label, cmd in commands:
+        print(f"  {label:28} {per_process(cmd) * 1e3:6.0f} ms")
+    print()
+
+    print("Batch conversion on every core:")
+    with tempfile.TemporaryDirectory() as tmp:
+        # Unique names, so that no two pages write the same NAME.SEC.rst.
+        src, out = Path(tmp) / "src", Path(tmp) / "out"
+        src.mkdir()
+        for i, p in enumerate(pages):
+            sec = p.suffix.lstrip(".") if p.suffix != ".in" else "1"
+            shutil.copyfile(p, src / f"p{i}.{sec}")
+        jobs = os.cpu_count() or 1
+        t = time.perf_counter()
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "mdoc2rst",
+                "convert",
+                "-j",
+                str(jobs),
+                str(src),
+                "-o",
+                str(out),
+            ],
+            env=dict(os.environ, PYTHONPATH=str(ROOT)),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        t = time.perf_counter() - t
+        n = sum(1 for f in out.rglob("*.rst"))
+        print(f"  mdoc2rst convert -j {jobs}: {n} pages in {t:.2f} s = {n / t:.0f} pages/s")
+        print("  (one command, start-up of the processes included)\n")
+
+    if not args.no_sphinx:
+        print("Sphinx:")
+        man = [p for p in pages if p.suffix != ".in"] + [p for p in pages if p.suffix == ".in"]
+        bench_sphinx(man, copies=max(1, -(-500 // len(man))))
+    rusage = resource.getrusage(resource.RUSAGE_SELF)
+    print(f"\n(benchmark process peak RSS {rusage.ru_maxrss / 1024:.0f} MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
