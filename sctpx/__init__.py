@@ -22,7 +22,7 @@ from typing import Any
 from sctpx._addr import BUFFER_SIZE, Address, parse_addresses
 from sctpx._backend import Backend, BackendUnavailable
 from sctpx._errors import documented_errors, error
-from sctpx._undocumented import UNDOCUMENTED_ERRNOS
+from sctpx._undocumented import UNDOCUMENTED_ERRNOS, undocumented_reason
 
 __version__ = "0.1.0"
 
@@ -36,6 +36,7 @@ __all__ = [
     "getpaddrs",
     "platform_backend",
     "socket",
+    "undocumented_reason",
 ]
 
 IPPROTO_SCTP = getattr(_socket, "IPPROTO_SCTP", 132)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import socket
+import struct
 from functools import cache
 from typing import Any
 
@@ -66,7 +68,7 @@ def _paddrs() -> tuple[Any, Any]:
 
 def getpaddrs(fd: int, assoc_id: int) -> list[tuple[str, int] | tuple[str, int, int, int]]:
     """The peer's addresses in the association (``sctp_getpaddrs``)."""
-    from sctpx._addr import SOCKADDR_IN6_SIZE, unpack
+    from sctpx._addr import SOCKADDR_IN6_SIZE, SOCKADDR_IN_SIZE, unpack
     from sctpx._errors import error
 
     get, free = _paddrs()
@@ -77,8 +79,15 @@ def getpaddrs(fd: int, assoc_id: int) -> list[tuple[str, int] | tuple[str, int, 
     try:
         if n == 0 or not ptr.value:
             return []
-        # Read generously: unpack() walks the records by their family.
-        data = ctypes.string_at(ptr.value, n * SOCKADDR_IN6_SIZE)
+        # Walk the records by their family: reading n * 28 bytes at once
+        # could run past the end of the block when the addresses are IPv4.
+        data = b""
+        address = ptr.value
+        for _ in range(n):
+            (family,) = struct.unpack("=H", ctypes.string_at(address, 2))
+            size = SOCKADDR_IN6_SIZE if family == socket.AF_INET6 else SOCKADDR_IN_SIZE
+            data += ctypes.string_at(address, size)
+            address += size
         return unpack(data, n, "linux")
     finally:
         if ptr.value:

@@ -239,6 +239,7 @@ def test_connected_one_to_one_socket_gives_eisconn(listener: tuple[socket.socket
         sctpx.connectx(c, [(LOOPBACK, port)])
         exc = raises(errno.EISCONN, lambda: sctpx.connectx(c, [(LOOPBACK, port)]))
         assert exc.documented is False  # type: ignore[attr-defined]
+        assert sctpx.undocumented_reason("linux", exc.errno), "list it in UNDOCUMENTED_ERRNOS"
 
 
 @pytest.mark.parametrize("kind", [socket.SOCK_SEQPACKET, socket.SOCK_STREAM])
@@ -253,6 +254,7 @@ def test_non_blocking_socket_gives_einprogress_with_the_id(
         exc = info.value
         assert exc.errno == errno.EINPROGRESS
         assert exc.documented is False  # type: ignore[attr-defined]
+        assert sctpx.undocumented_reason("linux", exc.errno), "list it in UNDOCUMENTED_ERRNOS"
         assoc_id = exc.assoc_id  # type: ignore[attr-defined]
         assert assoc_id != 0
         st = wait_established(c, assoc_id)
@@ -269,6 +271,7 @@ def test_abort_gives_econnrefused() -> None:
     with sctpx.socket() as c:
         exc = raises(errno.ECONNREFUSED, lambda: sctpx.connectx(c, [(LOOPBACK, port)]))
         assert exc.documented is False  # type: ignore[attr-defined]
+        assert sctpx.undocumented_reason("linux", exc.errno), "list it in UNDOCUMENTED_ERRNOS"
 
 
 def test_abort_from_the_first_address_is_not_failed_over(
@@ -291,6 +294,7 @@ def test_black_hole_alone_times_out(in_vm: None, black_hole_net: None) -> None:
         exc = raises(errno.ETIMEDOUT, lambda: sctpx.connectx(c, [(BLACK_HOLE, port)]))
         assert time.monotonic() - start >= 0.6  # two INITs, 300 + 600 ms
         assert exc.documented is False  # type: ignore[attr-defined]
+        assert sctpx.undocumented_reason("linux", exc.errno), "list it in UNDOCUMENTED_ERRNOS"
 
 
 def test_failover_from_a_black_hole_to_the_live_address(in_vm: None, black_hole_net: None) -> None:
@@ -339,6 +343,7 @@ def test_an_address_listed_twice_gives_eaddrnotavail(listener: tuple[socket.sock
             errno.EADDRNOTAVAIL, lambda: sctpx.connectx(c, [(LOOPBACK, port), (LOOPBACK, port)])
         )
         assert exc.documented is False  # type: ignore[attr-defined]
+        assert sctpx.undocumented_reason("linux", exc.errno), "list it in UNDOCUMENTED_ERRNOS"
 
 
 # -- the page's documented errors, on the kernel backend ----------------------------
@@ -427,3 +432,4 @@ def test_eopnotsupp_on_a_tcp_or_udp_socket() -> None:
         with socket.socket(socket.AF_INET, kind) as s:
             exc = raises(errno.EOPNOTSUPP, lambda s=s: sctpx.connectx(s, [(LOOPBACK, 9)]))  # type: ignore[misc]
             assert exc.documented is False  # type: ignore[attr-defined]
+            assert sctpx.undocumented_reason("linux", exc.errno), "list it in UNDOCUMENTED_ERRNOS"

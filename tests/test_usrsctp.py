@@ -414,6 +414,7 @@ def test_one_to_many_id_names_the_association() -> None:
     # Undocumented (usrsctp): an association to that peer already exists.
     assert seen["again"]["errno"] == errno.EALREADY
     assert seen["again"]["documented"] is False
+    assert sctpx.undocumented_reason("usrsctp", seen["again"]["errno"])
     assert "not documented in sctp_connectx(3)" in seen["again"]["message"]
 
 
@@ -501,6 +502,7 @@ def test_undocumented_error(error_results: Result, case: str, err: int) -> None:
     seen = error_results[case]
     assert seen.get("errno") == err, seen
     assert seen["documented"] is False
+    assert sctpx.undocumented_reason("usrsctp", err), "list it in UNDOCUMENTED_ERRNOS"
     assert seen["condition"] is None
     assert "not documented in sctp_connectx(3)" in seen["message"]
 
