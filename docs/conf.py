@@ -3,7 +3,12 @@
 project = "mdoc2rst"
 author = "The mdoc2rst authors"
 copyright = "2026, The mdoc2rst authors"
-extensions = ["mdoc2rst.sphinx"]
+extensions = ["sphinx.ext.autodoc", "mdoc2rst.sphinx"]
 exclude_patterns = ["_build"]
 html_theme = "alabaster"
 nitpicky = True
+
+# Types are described in the docstrings: without network access there is no
+# intersphinx inventory for Python's own classes to link type hints to.
+autodoc_typehints = "none"
+autodoc_member_order = "bysource"

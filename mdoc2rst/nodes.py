@@ -214,10 +214,17 @@ class Node:
         return self.children[-1] if self.children else None
 
     def walk(self) -> Iterator[Node]:
-        """This node and all below it, in document order."""
-        yield self
-        for c in self.children:
-            yield from c.walk()
+        """This node and all below it, in document order.
+
+        Iterative: nested generators cost a frame per level and per node.
+        """
+        stack = [self]
+        pop, extend = stack.pop, stack.extend
+        while stack:
+            n = pop()
+            yield n
+            if n.children:
+                extend(reversed(n.children))
 
     def unlink(self) -> None:
         if self.parent is not None:

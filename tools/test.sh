@@ -30,7 +30,7 @@ fi
 python3 -m pip install -q --disable-pip-version-check -e '.[test]'
 
 python3 -m ruff check .
-python3 -m ruff format --check mdoc2rst sctpx tests tools bench
+python3 -m ruff format --check mdoc2rst sctpx tests tools bench docs
 python3 -m mypy
 python3 -m mypy tools/vmtest.py
 python3 -m pytest "$@"
