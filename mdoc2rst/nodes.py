@@ -146,7 +146,8 @@ class Node:
     """A node of the document tree.
 
     ``tok`` is the macro name (``Bl``, ``It``), a roff request name
-    (``br``, ``sp``), or empty for text and comments.
+    (``br``, ``sp``), or empty for text and comments.  ``file`` is the input
+    file the node comes from: the page, or a file it pulled in with ``.so``.
     """
 
     type: NodeType
@@ -164,6 +165,7 @@ class Node:
     sec: Sec = Sec.NONE
     tag: str | None = None
     depth: int = 0  # distance from the root, to bound nesting
+    file: str = ""
 
     # Navigation mirrors mandoc's first/last/next/prev pointers.
     @property

@@ -171,6 +171,7 @@ class MdocParser:
         assert parent is not None, "the root is never a sibling"
         n.parent = parent
         n.depth = parent.depth + 1
+        n.file = self.report.file
         if self.child_next:
             parent.children.append(n)
         else:

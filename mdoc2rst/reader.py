@@ -90,7 +90,7 @@ def parse(
     if isinstance(text, bytes):
         text = decode(text, report)
     text = _sanitize(text, report)
-    root = Node(NodeType.ROOT, "root", 0, 0)
+    root = Node(NodeType.ROOT, "root", 0, 0, file=filename)
     parser = MdocParser(report, root, lambda name: 0)
     roff = Roff(parser, report, path, _read_so, so_root)
     parser.translate = roff.translate

@@ -278,6 +278,8 @@ class Validator:
         self.last = n
         if n.type in (NodeType.HEAD, NodeType.BODY, NodeType.TAIL) and n.parent is not None:
             n.norm = n.parent.norm
+        if n.parent is not None:
+            n.file = n.parent.file  # generated text belongs where its macro is
         return n
 
     def _new(self, t: NodeType, tok: str, line: int, pos: int) -> Node:

@@ -183,7 +183,7 @@ def _move_href(n: Node | None, tag: str | None) -> None:
         cut = found if found >= 0 else None
     # A longer first text node is split after those words.
     if cut is not None and cut + 1 < len(s) and n.parent is not None:
-        rest = Node(NodeType.TEXT, "", n.line, n.pos + cut, string=s[cut + 1 :])
+        rest = Node(NodeType.TEXT, "", n.line, n.pos + cut, string=s[cut + 1 :], file=n.file)
         rest.flags = n.flags & ~Flag.LINE
         rest.sec = n.sec
         rest.parent = n.parent

@@ -6,9 +6,11 @@ recursion past Python's limit, and exponential macro expansion.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from mdoc2rst import parse
+from mdoc2rst import parse, parse_file
 from mdoc2rst.tree import dump
 
 HEADER = ".Dd May 1, 2020\n.Dt T 1\n.Os\n.Sh NAME\n.Nm t\n.Nd t\n.Sh DESCRIPTION\n"
@@ -54,3 +56,33 @@ def test_bad_bytes_are_diagnosed() -> None:
     ]
     doc = parse(CASES["invalid-utf8"].encode("utf-8", "surrogateescape"), "latin.1")
     assert any(d.kind == "ENCODING" for d in doc.diagnostics)
+
+
+def test_every_node_knows_its_file(tmp_path: Path) -> None:
+    (tmp_path / "part.inc").write_text("text from the part\n")
+    page = tmp_path / "page.1"
+    page.write_text(HEADER + "text of the page\n.so part.inc\n")
+    doc = parse_file(page)
+    files = {n.string: n.file for n in doc.root.walk() if n.type.value == "text"}
+    assert files["text of the page"] == str(page)
+    assert files["text from the part"] == str(tmp_path / "part.inc")
+    assert all(n.file for n in doc.root.walk())
+
+
+def test_so_root_fences_the_whole_tree(tmp_path: Path) -> None:
+    # What the Sphinx extension does: .so may read within the source folder.
+    src = tmp_path / "src"
+    (src / "man3").mkdir(parents=True)
+    (src / "common").mkdir()
+    (src / "common" / "shared.inc").write_text("shared text\n")
+    (tmp_path / "secret").write_text("secret text\n")
+    (src / "man3" / "escape.inc").symlink_to(tmp_path / "secret")
+    page = src / "man3" / "x.3"
+    page.write_text(HEADER + ".so common/shared.inc\n.so escape.inc\n.so ../../secret\n")
+    doc = parse_file(page, so_root=src)
+    text = dump(doc)
+    assert "shared text" in text and "secret text" not in text
+    kinds = [d.kind for d in doc.diagnostics if d.kind.startswith("SO_")]
+    assert kinds == ["SO_FAIL", "SO_PATH"]
+    # Without a so_root only the page's own folder is readable.
+    assert "shared text" not in dump(parse_file(page))
