@@ -51,6 +51,8 @@ QEMU = "qemu-system-x86_64"
 BUSYBOX_CANDIDATES = ("/bin/busybox", "/usr/bin/busybox")
 #: Loaded by the initramfs, with their dependencies from modules.dep, in order.
 MODULES = ("virtio_pci", "9pnet_virtio", "9p")
+#: The project folder, read-only, as the 9p share "project".
+PROJECT_VIRTFS = "local,path={path},mount_tag=project,security_model=none,readonly=on"
 #: The host root, read-only, as the 9p share "hostroot".
 VIRTFS = "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
 DEFAULT_TIMEOUT = 240.0
@@ -267,6 +269,11 @@ mount -t sysfs sysfs /newroot/sys || fail "mount /sys"
 mount -t devtmpfs devtmpfs /newroot/dev || fail "mount /dev"
 mount -t tmpfs -o mode=1777 tmpfs /newroot/tmp || fail "mount /tmp"
 mount -t tmpfs -o mode=755 tmpfs /newroot/run || fail "mount /run"
+# The project comes as its own share, mounted at its host path: that path
+# may lie under /tmp or /run, which the tmpfs mounts above just hid.
+mkdir -p /newroot@PROJECT@ || fail "mkdir @PROJECT@"
+mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144,cache=loose project \
+    /newroot@PROJECT@ || fail "mounting the project over 9p"
 ip link set lo up || fail "ip link set lo up"
 cp /vmtest/command.sh /newroot/run/vmtest-command.sh || fail "copy the command"
 chroot /newroot /sbin/modprobe sctp || fail "modprobe sctp (in the host root)"
@@ -298,6 +305,7 @@ def build_initramfs(
         INIT.replace("@MARK@", marker)
         .replace("@VM_FAILED@", str(EXIT_VM_FAILED))
         .replace("@ENV@", " ".join(shlex.quote(f"{k}={v}") for k, v in env.items()))
+        .replace("@PROJECT@", shlex.quote(str(project.resolve())))
     )
     script = f"cd {shlex.quote(str(project))} || exit {EXIT_VM_FAILED}\n{shlex.join(command)}\n"
 
@@ -338,6 +346,7 @@ def qemu_command(qemu: str, kernel: Path, initrd: Path, verbose: bool) -> list[s
         "-initrd", str(initrd),
         "-append", append,
         "-virtfs", VIRTFS,
+        "-virtfs", PROJECT_VIRTFS.format(path=PROJECT.resolve()),
     ]  # fmt: skip
 
 
@@ -474,9 +483,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             kernel, moddir = find_kernel()
         busybox = find_busybox()
-        for what, path in (("the project", PROJECT), ("python3", Path(sys.executable))):
-            if path.resolve().parts[1:2] in (("tmp",), ("run",)):
-                raise Missing(f"{what} is under {path}: the VM mounts a fresh tmpfs there")
+        python = Path(sys.executable)
+        if python.resolve().parts[1:2] in (("tmp",), ("run",)):
+            raise Missing(f"python3 is under {python}: the VM mounts a fresh tmpfs there")
         with tempfile.TemporaryDirectory(prefix="vmtest-") as tmp:
             initrd, marker = build_initramfs(Path(tmp), moddir, busybox, command, PROJECT)
             print(
