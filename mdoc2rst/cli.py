@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 import typing
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from mdoc2rst import __version__, cli_convert, cli_spec
 from mdoc2rst.diagnostics import Level
@@ -54,21 +54,23 @@ def _load(path: str) -> Document | None:
     return None
 
 
+def _docs(pages: list[str]) -> Iterator[Document | None]:
+    """Each page parsed, or None (reported) when it cannot be read."""
+    for page in pages:
+        yield _load(page)
+
+
 def cmd_lint(args: argparse.Namespace) -> int:
     """Print diagnostics like ``mandoc -T lint``; exit with the worst level."""
     status = 0
-    for page in args.pages:
-        doc = _load(page)
+    for doc in _docs(args.pages):
         if doc is None:
             status = max(status, EXIT_SYSERR)
             continue
         for d in doc.diagnostics:
-            if d.level is Level.BASE and not args.base:
-                continue
-            if d.level < args.min_level:
-                continue
-            print(d)
-            status = max(status, int(d.level))
+            if d.level >= args.min_level:
+                print(d)
+                status = max(status, int(d.level))
     return status
 
 
@@ -77,8 +79,7 @@ def cmd_tree(args: argparse.Namespace) -> int:
     from mdoc2rst.tree import dump
 
     status = 0
-    for page in args.pages:
-        doc = _load(page)
+    for doc in _docs(args.pages):
         if doc is None:
             status = max(status, EXIT_SYSERR)
             continue
@@ -110,9 +111,6 @@ def build_parser() -> argparse.ArgumentParser:
         default=Level.STYLE,
         metavar="LEVEL",
         help="lowest level to show: style (default), warning, error, unsupp",
-    )
-    lint.add_argument(
-        "--base", action="store_true", help="also show base-system convention messages"
     )
     lint.set_defaults(func=cmd_lint)
 

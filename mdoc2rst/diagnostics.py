@@ -15,7 +15,6 @@ from mdoc2rst.messages import MESSAGES
 class Level(enum.IntEnum):
     """Severity, in mandoc's order; the value is the lint exit status it causes."""
 
-    BASE = 0
     STYLE = 1
     WARNING = 2
     ERROR = 3
@@ -54,13 +53,11 @@ class Reporter:
         """Record diagnostic ``kind`` at ``line`` and 0-based position ``pos``."""
         level_name, text = MESSAGES[kind]
         message = f"{text}: {args}" if args else text
-        level = _LEVEL_BY_NAME[level_name]
+        # Base-system conventions (emitted only for OpenBSD and NetBSD pages)
+        # are printed by mandoc with the STYLE word and count as style.
+        level = _LEVEL_BY_NAME["STYLE" if level_name == "BASE" else level_name]
         self.items.append(Diagnostic(level, kind, self.file, line, pos + 1, message))
 
     def worst(self) -> int:
         """The exit status mandoc would give for these diagnostics (0 when clean)."""
         return max((int(d.level) for d in self.items), default=0)
-
-    def shown(self) -> list[Diagnostic]:
-        """The diagnostics ``-W all`` shows: base-system conventions are opt-in."""
-        return [d for d in self.items if d.level is not Level.BASE]

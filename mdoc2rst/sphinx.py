@@ -64,7 +64,6 @@ FILETYPE: Final = "mdoc"
 WARNING_TYPE: Final = "mdoc"
 
 _LINT_LEVELS: Final = {
-    "base": Level.BASE,
     "style": Level.STYLE,
     "warning": Level.WARNING,
     "error": Level.ERROR,
@@ -301,7 +300,32 @@ class MdocParser(RSTParser):
 # -- the directive ------------------------------------------------------------
 
 
-class MdocDirective(SphinxDirective):
+class _PageDirective(SphinxDirective):
+    """A directive whose argument names a man page, which it depends on."""
+
+    required_arguments = 1
+    final_argument_whitespace = True
+
+    def read_page(self) -> tuple[str, bytes]:
+        """The page's path and bytes; editing the page rebuilds this document."""
+        rel, path = self.env.relfn2path(self.arguments[0])
+        self.env.note_dependency(rel)
+        try:
+            return path, Path(path).read_bytes()
+        except OSError as exc:
+            raise self.error(f"cannot read man page {rel}: {exc.strerror or exc}") from exc
+
+    def parse_rst(self, content: StringList, *, titles: bool) -> list[nodes.Node]:
+        holder = nodes.Element()
+        holder.document = self.state.document
+        if titles:
+            nested_parse_with_titles(self.state, content, holder)
+        else:
+            self.state.nested_parse(content, 0, holder)
+        return list(holder.children)
+
+
+class MdocDirective(_PageDirective):
     """``.. mdoc:: PATH``: a page kept outside the documents, rendered in place.
 
     PATH is relative to the current document, or to the source folder when
@@ -310,32 +334,22 @@ class MdocDirective(SphinxDirective):
     ``mdoc:page`` object for the page, when the page is a document too).
     """
 
-    required_arguments = 1
-    final_argument_whitespace = True
     option_spec: ClassVar[OptionSpec] = {
         "page-id": directives.unchanged_required,
         "no-index": directives.flag,
     }
 
     def run(self) -> list[nodes.Node]:
-        rel, path = self.env.relfn2path(self.arguments[0])
-        self.env.note_dependency(rel)
-        try:
-            data = Path(path).read_bytes()
-        except OSError as exc:
-            raise self.error(f"cannot read man page {rel}: {exc.strerror or exc}") from exc
-        index = "no-index" not in self.options
+        path, data = self.read_page()
         page = render(data, path, self.env, page_id=self.options.get("page-id"))
         report(page.doc, self.env, None)
-        holder = nodes.Element()
-        holder.document = self.state.document
-        nested_parse_with_titles(self.state, page.content, holder)
-        if index:
+        result = self.parse_rst(page.content, titles=True)
+        if "no-index" not in self.options:
             _domain(self.env).note_page(page.key, self.env.docname, page.label)
-        return list(holder.children)
+        return result
 
 
-class MdocErrorsDirective(SphinxDirective):
+class MdocErrorsDirective(_PageDirective):
     """``.. mdoc-errors:: PATH``: the error-mapping table of a page.
 
     One row per errno of the page's ERRORS section: its value on Linux and
@@ -345,8 +359,6 @@ class MdocErrorsDirective(SphinxDirective):
     it is not part of the project).
     """
 
-    required_arguments = 1
-    final_argument_whitespace = True
     option_spec: ClassVar[OptionSpec] = {
         "page-id": directives.unchanged_required,
         "no-links": directives.flag,
@@ -356,20 +368,11 @@ class MdocErrorsDirective(SphinxDirective):
         from mdoc2rst.errtable import to_rst
         from mdoc2rst.spec import extract
 
-        rel, path = self.env.relfn2path(self.arguments[0])
-        self.env.note_dependency(rel)
-        try:
-            data = Path(path).read_bytes()
-        except OSError as exc:
-            raise self.error(f"cannot read man page {rel}: {exc.strerror or exc}") from exc
+        path, data = self.read_page()
         doc = parse(data, filename=path, path=Path(path), so_root=Path(self.env.srcdir))
         spec = extract(doc, data)
         text = to_rst(spec, link="no-links" not in self.options, pid=self.options.get("page-id"))
-        content = StringList(text.splitlines(), source=path)
-        holder = nodes.Element()
-        holder.document = self.state.document
-        self.state.nested_parse(content, 0, holder)
-        return list(holder.children)
+        return self.parse_rst(StringList(text.splitlines(), source=path), titles=False)
 
 
 # -- the domain: pages as objects, for :mdoc:page: and objects.inv -------------

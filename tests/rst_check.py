@@ -70,7 +70,8 @@ def mandoc_words(page: Path) -> list[str]:
     return html_words(out, "<body", "</body>")
 
 
-def rst_words(text: str) -> list[str]:
+def render_html(text: str) -> str:
+    """The reST rendered to HTML by docutils alone, messages silenced."""
     with warnings.catch_warnings():
         # writer_name is the spelling every supported docutils version knows.
         warnings.simplefilter("ignore", PendingDeprecationWarning)
@@ -79,8 +80,11 @@ def rst_words(text: str) -> list[str]:
             writer_name="html5",
             settings_overrides={"report_level": 5, "halt_level": 5, "output_encoding": "unicode"},
         )
-    html_text = out if isinstance(out, str) else out.decode("utf-8")
-    return html_words(html_text, "<main", "</main>")
+    return out if isinstance(out, str) else out.decode("utf-8")
+
+
+def rst_words(text: str) -> list[str]:
+    return html_words(render_html(text), "<main", "</main>")
 
 
 def fidelity(page: Path) -> float:

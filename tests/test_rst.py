@@ -11,7 +11,6 @@ import html
 import re
 import subprocess
 import sys
-import warnings
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,6 @@ import pytest
 # Run as a script (--regen), the project and the helpers must be importable.
 sys.path[:0] = [str(Path(__file__).parent), str(Path(__file__).resolve().parents[1])]
 
-import docutils.core  # noqa: E402
 from oracle import (  # noqa: E402
     SEED,
     freebsd_pages,
@@ -29,7 +27,7 @@ from oracle import (  # noqa: E402
     require_shared,
     require_tool,
 )
-from rst_check import DOCUTILS, docutils_messages, fidelity  # noqa: E402
+from rst_check import DOCUTILS, docutils_messages, fidelity, render_html  # noqa: E402
 
 from mdoc2rst import parse, parse_file  # noqa: E402
 from mdoc2rst.rst import RstOptions, write  # noqa: E402
@@ -82,15 +80,7 @@ def test_fixture_covers_the_sphinx_forms() -> None:
 
 
 def _html_body(text: str) -> str:
-    with warnings.catch_warnings():
-        # writer_name is the spelling every supported docutils version knows.
-        warnings.simplefilter("ignore", PendingDeprecationWarning)
-        out = docutils.core.publish_string(
-            text,
-            writer_name="html5",
-            settings_overrides={"report_level": 5, "halt_level": 5, "output_encoding": "unicode"},
-        )
-    body = out if isinstance(out, str) else out.decode("utf-8")
+    body = render_html(text)
     return body[body.index("<main") : body.index("</main>")]
 
 
