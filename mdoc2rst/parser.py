@@ -52,6 +52,10 @@ class St:
     PBODY: Final = 1 << 13  # past the prologue
 
 
+_NOFILL_BITS = St.NOFILL | St.NONOFILL
+_PARTS = frozenset({NodeType.HEAD, NodeType.BODY, NodeType.TAIL})
+
+
 class A(enum.Enum):
     """What one call of the argument scanner found."""
 
@@ -159,32 +163,35 @@ class MdocParser:
 
     def _append(self, n: Node) -> Node:
         fl = self.flags
+        flags = n.flags
         if fl & St.SYNOPSIS:
-            n.flags |= Flag.SYNPRETTY
-        if fl & (St.NOFILL | St.NONOFILL) == St.NOFILL:
-            n.flags |= Flag.NOFILL
+            flags |= Flag.SYNPRETTY
+        if fl & _NOFILL_BITS == St.NOFILL:
+            flags |= Flag.NOFILL
         if fl & St.NEWLINE:
-            n.flags |= Flag.LINE
-        self.flags &= ~St.NEWLINE
+            flags |= Flag.LINE
+            self.flags = fl & ~St.NEWLINE
+        n.flags = flags
         n.sec = self.lastsec
-        parent = self.last if self.child_next else self.last.parent
+        last = self.last
+        parent = last if self.child_next else last.parent
         assert parent is not None, "the root is never a sibling"
         n.parent = parent
         n.depth = parent.depth + 1
         n.file = self.report.file
-        if self.child_next:
-            parent.children.append(n)
+        sibs = parent.children
+        if self.child_next or not sibs or sibs[-1] is last:
+            sibs.append(n)
         else:
-            sibs = parent.children
-            # Insert right after last (an end marker may sit behind it).
-            for i in range(len(sibs) - 1, -1, -1):
-                if sibs[i] is self.last:
+            # Insert right after last: an end marker may sit behind it.
+            for i in range(len(sibs) - 2, -1, -1):
+                if sibs[i] is last:
                     sibs.insert(i + 1, n)
                     break
             else:
                 sibs.append(n)
         self.last = n
-        if n.type in (NodeType.HEAD, NodeType.BODY, NodeType.TAIL):
+        if n.type in _PARTS:
             n.norm = parent.norm
         return n
 
@@ -554,8 +561,21 @@ class MdocParser:
 
     def getarg(self, buf: str, pos: int, line: int) -> tuple[str, int]:
         """Read one roff argument at ``pos``: quoting, ``\\ `` and ``""``."""
-        i = pos
         n = len(buf)
+        if pos < n and buf[pos] != '"':
+            # Most words have neither quotes nor escapes: find their end in C.
+            end = buf.find(" ", pos)
+            word = buf[pos:] if end < 0 else buf[pos:end]
+            if "\\" not in word:
+                if end < 0:
+                    return word, n
+                i = end + 1
+                while i < n and buf[i] == " ":
+                    i += 1
+                if i >= n:
+                    self.report("SPACE_EOL", line, i)
+                return word, i
+        i = pos
         quoted = 0
         if i < n and buf[i] == '"':
             quoted = 1

@@ -8,7 +8,10 @@ become ``?`` with a diagnostic.
 
 from __future__ import annotations
 
+import gc
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from mdoc2rst.diagnostics import Reporter
@@ -65,6 +68,23 @@ def _uescape(m: re.Match[str]) -> str:
     return f"\\[u{ord(m.group(0)):04X}]"
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a tree is built.
+
+    A parse allocates tens of thousands of nodes that stay alive (and form
+    parent/child cycles); collections during it only rescan them.  The
+    collector runs again afterwards, as before.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _read_so(path: Path) -> str | None:
     try:
         data = path.read_bytes()
@@ -86,6 +106,11 @@ def parse(
     tree ``.so`` may read from (default: the page's own folder).  Without
     ``path`` and ``so_root``, ``.so`` reads nothing.
     """
+    with gc_paused():
+        return _parse(text, filename, path, so_root)
+
+
+def _parse(text: str | bytes, filename: str, path: Path | None, so_root: Path | None) -> Document:
     report = Reporter(filename)
     if isinstance(text, bytes):
         text = decode(text, report)
