@@ -572,6 +572,14 @@ def _emit(out: list[Run], font: str, parts: list[str]) -> None:
         out.append(Run(font, text))
 
 
+def escaped(s: str, i: int, start: int = 0) -> bool:
+    """Is ``s[i]`` escaped: preceded by an odd run of backslashes (from ``start``)?"""
+    k = i
+    while k > start and s[k - 1] == "\\":
+        k -= 1
+    return (i - k) % 2 == 1
+
+
 def render(s: str, *, keep_unknown: bool = False) -> str:
     """Text as ``mandoc -T utf8`` prints it, escapes resolved and fonts dropped.
 

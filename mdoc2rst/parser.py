@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Final
 
 from mdoc2rst.diagnostics import Reporter
+from mdoc2rst.escape import escaped, scan_escape, strip_escapes
 from mdoc2rst.macros import (
     ARG_MULTI,
     ARG_SINGLE,
@@ -764,8 +765,6 @@ class MdocParser:
             return
         tok = name
         if offs < n and buf[offs] == "\\":
-            from mdoc2rst.escape import scan_escape
-
             offs = scan_escape(buf, offs).end
         elif offs < n and buf[offs] == "\t":
             offs += 1
@@ -1336,24 +1335,14 @@ def _unescaped_rstrip(buf: str, start: int, chars: str) -> int:
     end = len(buf)
     while end > start and buf[end - 1] in chars:
         end -= 1
-    if end < len(buf):
-        k = end
-        while k > start and buf[k - 1] == "\\":
-            k -= 1
-        if (end - k) % 2:
-            end += 1  # the first dropped blank was escaped: it is text
+    if end < len(buf) and escaped(buf, end, start):
+        end += 1  # the first dropped blank was escaped: it is text
     return end
 
 
 def _ends_in_c(s: str) -> bool:
     """Does text end in an unescaped ``\\c``?"""
-    if len(s) < 2 or not s.endswith("\\c"):
-        return False
-    k = len(s) - 2
-    j = k
-    while j > 0 and s[j - 1] == "\\":
-        j -= 1
-    return (k - j) % 2 == 0
+    return s.endswith("\\c") and not escaped(s, len(s) - 2)
 
 
 def deroff(n: Node) -> str | None:
@@ -1364,8 +1353,6 @@ def deroff(n: Node) -> str | None:
 
 
 def _deroff(n: Node, parts: list[str]) -> None:
-    from mdoc2rst.escape import strip_escapes
-
     if n.type is NodeType.TEXT:
         s = n.string
         # Skip leading white space and escapes that print nothing.

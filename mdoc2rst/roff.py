@@ -24,7 +24,7 @@ from typing import Final
 from mdoc2rst.chars import PREDEFINED_STRINGS
 from mdoc2rst.chars import lookup as char_lookup
 from mdoc2rst.diagnostics import Reporter
-from mdoc2rst.escape import Esc, scan_escape
+from mdoc2rst.escape import Esc, escaped, scan_escape
 from mdoc2rst.nodes import ASCII_HYPH
 from mdoc2rst.parser import MdocParser, St
 
@@ -407,7 +407,7 @@ class Roff:
             if j < 0:
                 out.append(buf[i:])
                 break
-            if _escaped(buf, j):
+            if escaped(buf, j):
                 out.append(buf[i : j + 2])
                 i = j + 2
                 continue
@@ -1187,15 +1187,6 @@ def _continues(buf: str, esc: str | None) -> bool:
     n = 0
     k = len(buf) - 1
     while k >= 0 and buf[k] == esc:
-        n += 1
-        k -= 1
-    return n % 2 == 1
-
-
-def _escaped(buf: str, j: int) -> bool:
-    n = 0
-    k = j - 1
-    while k >= 0 and buf[k] == "\\":
         n += 1
         k -= 1
     return n % 2 == 1

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal
 
-from mdoc2rst.escape import render, runs
+from mdoc2rst.escape import escaped, render, runs
 from mdoc2rst.nodes import Document, EndBody, Flag, Node, NodeType, Sec
 
 __all__ = ["RstOptions", "write"]
@@ -1372,19 +1372,9 @@ def _split_long(line: str) -> str:
     start = 0
     while len(line) - start > MAX_LINE:
         cut = start + MAX_LINE - len(indent) - 2
-        while cut > start + 1 and _escaped_at(line, cut):
+        while cut > start + 1 and escaped(line, cut):
             cut -= 1
         parts.append(line[start:cut] + "\\")
         start = cut
     parts.append(line[start:])
     return ("\n" + indent).join(parts)
-
-
-def _escaped_at(line: str, cut: int) -> bool:
-    """Would cutting before ``cut`` leave an escaping backslash at the end?"""
-    n = 0
-    k = cut - 1
-    while k >= 0 and line[k] == "\\":
-        n += 1
-        k -= 1
-    return n % 2 == 1
