@@ -165,6 +165,7 @@ class Node:
     sec: Sec = Sec.NONE
     tag: str | None = None
     depth: int = 0  # distance from the root, to bound nesting
+    hint: int = 0  # last known position among the parent's children
     file: str = ""
 
     # Navigation mirrors mandoc's first/last/next/prev pointers.
@@ -195,7 +196,7 @@ class Node:
         if p is None:
             return None
         sibs = p.children
-        i = _index(sibs, self)
+        i = self.index()
         return sibs[i + 1] if i + 1 < len(sibs) else None
 
     @property
@@ -203,9 +204,8 @@ class Node:
         p = self.parent
         if p is None:
             return None
-        sibs = p.children
-        i = _index(sibs, self)
-        return sibs[i - 1] if i > 0 else None
+        i = self.index()
+        return p.children[i - 1] if i > 0 else None
 
     @property
     def first(self) -> Node | None:
@@ -233,6 +233,25 @@ class Node:
             sibs = self.parent.children
             del sibs[_index(sibs, self)]
             self.parent = None
+
+    def index(self) -> int:
+        """This node's position among its parent's children.
+
+        Remembered per node and checked before use, so walking the siblings
+        of a large list stays linear even while the tree is being edited.
+        """
+        parent = self.parent
+        if parent is None:
+            raise ValueError("the root has no siblings")
+        sibs = parent.children
+        k = self.hint
+        if k < len(sibs) and sibs[k] is self:
+            return k
+        for i, x in enumerate(sibs):
+            x.hint = i
+        if self.hint < len(sibs) and sibs[self.hint] is self:
+            return self.hint
+        raise ValueError("node not among its parent's children")
 
     def arg(self, name: str) -> Arg | None:
         for a in self.args or ():

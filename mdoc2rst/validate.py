@@ -209,23 +209,14 @@ class Validator:
         self.xrs: dict[tuple[str, str], int] = {}
         self.os_e = OS_OTHER
         self.filesec = _filesec(report.file)
-        self._hint: dict[int, int] = {}  # id(node) -> its last known index
         self.handlers: dict[str, Callable[[Node], None]] = self._dispatch()
 
     # ------------------------------------------------------------------
-    # Siblings.  Node.next and Node.prev search the parent's list; pages
-    # with thousands of siblings need remembered positions instead.
+    # Siblings, through the positions each node remembers (Node.index).
 
-    def _index_of(self, n: Node) -> int:
-        parent = n.parent
-        assert parent is not None
-        sibs = parent.children
-        k = self._hint.get(id(n))
-        if k is not None and k < len(sibs) and sibs[k] is n:
-            return k
-        for i, x in enumerate(sibs):
-            self._hint[id(x)] = i
-        return self._hint[id(n)]
+    @staticmethod
+    def _index_of(n: Node) -> int:
+        return n.index()
 
     def next_of(self, n: Node) -> Node | None:
         if n.parent is None:
