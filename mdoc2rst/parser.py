@@ -54,7 +54,6 @@ class St:
 
 
 _NOFILL_BITS = St.NOFILL | St.NONOFILL
-_PARTS = frozenset({NodeType.HEAD, NodeType.BODY, NodeType.TAIL})
 
 
 class A(enum.Enum):
@@ -89,6 +88,10 @@ _DELIMS = {
     "\\.": Delim.CLOSE,
     "\\fR|\\fP": Delim.MIDDLE,
 }
+
+
+#: First characters of the closing delimiters, and the blank before a word.
+_CLOSE_STARTS = frozenset(w[0] for w, d in _DELIMS.items() if d is Delim.CLOSE) | {" "}
 
 
 def isdelim(p: str) -> Delim:
@@ -147,17 +150,6 @@ class MdocParser:
         self.expand_arg: Callable[[int, str], str] = lambda line, word: word
         self.phrase_end = 0  # where the last column phrase ended in its line
         self.too_deep = False  # reported the nesting limit already
-        self._dispatch: dict[Kind, Callable[[str, Line, int], None]] = {
-            Kind.IN_LINE: self.in_line,
-            Kind.IN_LINE_ARGN: self.in_line_argn,
-            Kind.IN_LINE_EOLN: self.in_line_eoln,
-            Kind.BLK_FULL: self.blk_full,
-            Kind.BLK_PART_IMP: self.blk_part_imp,
-            Kind.BLK_PART_EXP: self.blk_part_exp,
-            Kind.BLK_EXP_CLOSE: self.blk_exp_close,
-            Kind.CTX_SYNOPSIS: self.ctx_synopsis,
-            Kind.PHRASE_TA: self.phrase_ta,
-        }
 
     # ------------------------------------------------------------------
     # Node allocation
@@ -192,7 +184,8 @@ class MdocParser:
             else:
                 sibs.append(n)
         self.last = n
-        if n.type in _PARTS:
+        t = n.type  # identity tests: hashing an Enum member is a Python call
+        if t is NodeType.HEAD or t is NodeType.BODY or t is NodeType.TAIL:
             n.norm = parent.norm
         return n
 
@@ -460,7 +453,7 @@ class MdocParser:
             self.too_deep = True
             ln.pos = len(ln.buf)
             return
-        self._dispatch[MACROS[tok].kind](tok, ln, ppos)
+        _ROUTINE_OF[tok](self, tok, ln, ppos)
 
     def args(self, ln: Line, tok: str | None) -> tuple[A, str]:
         """Scan the next argument (mandoc's mdoc_args)."""
@@ -1309,8 +1302,29 @@ class MdocParser:
         self.parse_rest(None, ln)
 
 
+_Routine = Callable[[MdocParser, str, Line, int], None]
+
+_ROUTINES: dict[Kind, _Routine] = {
+    Kind.IN_LINE: MdocParser.in_line,
+    Kind.IN_LINE_ARGN: MdocParser.in_line_argn,
+    Kind.IN_LINE_EOLN: MdocParser.in_line_eoln,
+    Kind.BLK_FULL: MdocParser.blk_full,
+    Kind.BLK_PART_IMP: MdocParser.blk_part_imp,
+    Kind.BLK_PART_EXP: MdocParser.blk_part_exp,
+    Kind.BLK_EXP_CLOSE: MdocParser.blk_exp_close,
+    Kind.CTX_SYNOPSIS: MdocParser.ctx_synopsis,
+    Kind.PHRASE_TA: MdocParser.phrase_ta,
+}
+
+#: Macro name -> the routine of its class, built once: looked up by name on
+#: every macro call (str keys hash in C, Enum members through a Python call).
+_ROUTINE_OF: dict[str, _Routine] = {name: _ROUTINES[m.kind] for name, m in MACROS.items()}
+
+
 def _checkpunct(buf: str, i: int) -> bool:
     """Is the rest of the line only closing (or middle) delimiters?"""
+    if buf[i] not in _CLOSE_STARTS:
+        return False  # the common case: the next word is no closing delimiter
     words = buf[i:].split(" ")
     first = True
     seen = False

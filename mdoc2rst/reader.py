@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import gc
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from mdoc2rst.diagnostics import Reporter
@@ -68,23 +66,6 @@ def _uescape(m: re.Match[str]) -> str:
     return f"\\[u{ord(m.group(0)):04X}]"
 
 
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a tree is built.
-
-    A parse allocates tens of thousands of nodes that stay alive (and form
-    parent/child cycles); collections during it only rescan them.  The
-    collector runs again afterwards, as before.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _read_so(path: Path) -> str | None:
     try:
         data = path.read_bytes()
@@ -106,8 +87,19 @@ def parse(
     tree ``.so`` may read from (default: the page's own folder).  Without
     ``path`` and ``so_root``, ``.so`` reads nothing.
     """
-    with gc_paused():
+    # The cyclic collector is paused while the tree is built: a parse
+    # allocates tens of thousands of nodes that stay alive (and form
+    # parent/child cycles), and collections during it only rescan them.  It
+    # runs again afterwards, as before.  A plain try/finally rather than a
+    # context manager: this runs once per page, and a generator-based one
+    # costs more than the small pages take to parse.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
         return _parse(text, filename, path, so_root)
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _parse(text: str | bytes, filename: str, path: Path | None, so_root: Path | None) -> Document:

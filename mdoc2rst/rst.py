@@ -213,14 +213,24 @@ class _Inline:
                         cur.append(_Piece(False, part))
 
         i = 0
-        while i < len(atoms):
+        n = len(atoms)
+        while i < n:
             atom = atoms[i]
             if not isinstance(atom, _Word):
                 cut()
                 i += 1
                 continue
             if atom.style == "" and atom.ref is None:
-                plain(atom.text)
+                text = atom.text
+                if " " in text:
+                    plain(text)
+                elif text:
+                    # The common case, a plain word without blanks: what
+                    # plain() does, without the split and the call.
+                    if cur and not cur[-1].markup:
+                        cur[-1].text += text
+                    else:
+                        cur.append(_Piece(False, text))
                 i += 1
                 continue
             # One markup span: the words of one style or one link, with the
@@ -280,16 +290,21 @@ class _Inline:
         result: list[str] = []
         line = ""
         used = 0  # display width of line, kept as it grows
+        join = self.join
         for token in self.tokens(atoms):
-            text = self.join(token, line_start=False)
-            text_w = _width(text)
+            if len(token) == 1 and not token[0].markup:
+                # One plain word, the common case: join() inlined.
+                text = token[0].text.translate(_PLAIN_SPECIAL)
+            else:
+                text = join(token, False)
+            text_w = len(text) if text.isascii() else _width(text)
             if line and used + 1 + text_w <= width:
                 line += " " + text
                 used += 1 + text_w
             else:
                 if line:
                     result.append(line)
-                line = self.join(token, line_start=True)
+                line = join(token, True)
                 used = _width(line)
         if line:
             result.append(line)

@@ -17,6 +17,7 @@ to it, and the walk resumes after whatever node the cursor ends on.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import ClassVar
 
 from mdoc2rst import validate_date as dates
 from mdoc2rst.diagnostics import Reporter
@@ -191,8 +192,15 @@ def valid_font(s: str) -> bool:
     return s in ("", "B", "3", "I", "2", "P", "R", "1", "4", "BI", "CB", "CI", "CR", "CW")
 
 
+_Handler = Callable[["Validator", Node], None]
+
+
 class Validator:
     """One validation pass over one document tree."""
+
+    #: Macro name -> post-handler; the same for every document (see the end
+    #: of the module), so it is not rebuilt per page.
+    handlers: ClassVar[dict[str, _Handler]]
 
     def __init__(self, root: Node, meta: Meta, report: Reporter) -> None:
         self.root = root
@@ -209,7 +217,6 @@ class Validator:
         self.xrs: dict[tuple[str, str], int] = {}
         self.os_e = OS_OTHER
         self.filesec = _filesec(report.file)
-        self.handlers: dict[str, Callable[[Node], None]] = self._dispatch()
 
     # ------------------------------------------------------------------
     # Siblings, through the positions each node remembers (Node.index).
@@ -337,26 +344,44 @@ class Validator:
         postprocess(self.root)
 
     def visit(self, n: Node) -> None:
+        ntype = n.type
+        if ntype is NodeType.TEXT:
+            # Text has no children and no handler: the most common node.
+            self.last = n
+            self.child_next = False
+            self.check_text_node(n)
+            return
         # Obsolete macros become their modern forms before anything else.
-        if n.tok == "Lp" and n.type is not NodeType.TEXT:
+        if n.tok == "Lp":
             n.tok = "Pp"
-        elif n.tok == "Ot" and n.type is not NodeType.TEXT:
+        elif n.tok == "Ot":
             self.post_obsolete(n)
             n.tok = "Ft"
 
-        child = n.first
+        # A handler may edit the tree around the cursor, so the next child
+        # is found from where the cursor ended, not from a saved position.
+        visit = self.visit
+        sibs = n.children
+        child = sibs[0] if sibs else None
         while child is not None:
             self.last = child
-            self.visit(child)
-            child = n.first if self.last is n else self.next_of(self.last)
+            visit(child)
+            last = self.last
+            if last is n:
+                child = sibs[0] if sibs else None
+            else:
+                parent = last.parent
+                if parent is None:
+                    break
+                psibs = parent.children
+                k = last.index() + 1
+                child = psibs[k] if k < len(psibs) else None
 
         self.last = n
         self.child_next = False
-        if n.type is NodeType.TEXT:
-            self.check_text_node(n)
-        elif n.type is NodeType.COMMENT:
+        if ntype is NodeType.COMMENT:
             pass
-        elif n.type is NodeType.ROOT:
+        elif ntype is NodeType.ROOT:
             self.post_root(n)
         else:
             self.check_args(n)
@@ -367,7 +392,7 @@ class Validator:
                 n.children[-1].flags &= ~Flag.DELIMO
             handler = self.handlers.get(n.tok)
             if handler is not None:
-                handler(n)
+                handler(self, n)
             if self.last is n:
                 self.state(n)
 
@@ -389,68 +414,70 @@ class Validator:
             self.lastsec = n.sec
             self.synopsis = n.sec is Sec.SYNOPSIS
 
-    def _dispatch(self) -> dict[str, Callable[[Node], None]]:
-        h: dict[str, Callable[[Node], None]] = {
-            "Dd": self.post_dd,
-            "Dt": self.post_dt,
-            "Os": self.post_os,
-            "Sh": self.post_sh,
-            "Ss": self.post_section,
-            "Pp": self.post_par,
-            "D1": self.post_display,
-            "Dl": self.post_display,
-            "Bd": self.post_display,
-            "Bl": self.post_bl,
-            "It": self.post_it,
-            "An": self.post_an,
-            "Ar": self.post_defaults,
-            "Pa": self.post_defaults,
-            "Mt": self.post_defaults,
-            "Er": self.post_er,
-            "Ex": self.post_ex,
-            "Fa": self.post_fa,
-            "Fl": self.post_fl,
-            "Fn": self.post_fn,
-            "Nd": self.post_nd,
-            "Nm": self.post_nm,
-            "Rv": self.post_rv,
-            "St": self.post_st,
-            "Xr": self.post_xr,
-            "At": self.post_at,
-            "Bf": self.post_bf,
-            "Bx": self.post_bx,
-            "Em": self.post_em,
-            "Sy": self.post_em,
-            "Ns": self.post_ns,
-            "Rs": self.post_rs,
-            "Sm": self.post_sm,
-            "Sx": self.post_sx,
-            "Tn": self.post_useless,
-            "Fo": self.post_fo,
-            "Bk": self.post_bk,
-            "Bt": self.post_eoln,
-            "Ud": self.post_eoln,
-            "Lb": self.post_lb,
-            "Es": self.post_es,
-            "En": self.post_en,
-            "Tg": self.post_tg,
+    @classmethod
+    def _dispatch(cls) -> dict[str, _Handler]:
+        """The post-handler of each macro, built once for the class."""
+        h: dict[str, _Handler] = {
+            "Dd": cls.post_dd,
+            "Dt": cls.post_dt,
+            "Os": cls.post_os,
+            "Sh": cls.post_sh,
+            "Ss": cls.post_section,
+            "Pp": cls.post_par,
+            "D1": cls.post_display,
+            "Dl": cls.post_display,
+            "Bd": cls.post_display,
+            "Bl": cls.post_bl,
+            "It": cls.post_it,
+            "An": cls.post_an,
+            "Ar": cls.post_defaults,
+            "Pa": cls.post_defaults,
+            "Mt": cls.post_defaults,
+            "Er": cls.post_er,
+            "Ex": cls.post_ex,
+            "Fa": cls.post_fa,
+            "Fl": cls.post_fl,
+            "Fn": cls.post_fn,
+            "Nd": cls.post_nd,
+            "Nm": cls.post_nm,
+            "Rv": cls.post_rv,
+            "St": cls.post_st,
+            "Xr": cls.post_xr,
+            "At": cls.post_at,
+            "Bf": cls.post_bf,
+            "Bx": cls.post_bx,
+            "Em": cls.post_em,
+            "Sy": cls.post_em,
+            "Ns": cls.post_ns,
+            "Rs": cls.post_rs,
+            "Sm": cls.post_sm,
+            "Sx": cls.post_sx,
+            "Tn": cls.post_useless,
+            "Fo": cls.post_fo,
+            "Bk": cls.post_bk,
+            "Bt": cls.post_eoln,
+            "Ud": cls.post_eoln,
+            "Lb": cls.post_lb,
+            "Es": cls.post_es,
+            "En": cls.post_en,
+            "Tg": cls.post_tg,
             # roff requests
-            "br": self.roff_br,
-            "fi": self.roff_fi,
-            "ft": self.roff_ft,
-            "nf": self.roff_nf,
-            "sp": self.roff_sp,
+            "br": cls.roff_br,
+            "fi": cls.roff_fi,
+            "ft": cls.roff_ft,
+            "nf": cls.roff_nf,
+            "sp": cls.roff_sp,
         }
         for tok in ("Ad", "Ft", "In", "Op", "Vt", "Aq", "Pq", "Ql", "Qq", "Sq", "Lk", "Brq"):
-            h[tok] = self.post_delim_nb
+            h[tok] = cls.post_delim_nb
         for tok in ("Cm", "Dv", "Ev", "Ic", "Li", "Va", "Ms", "No"):
-            h[tok] = self.post_tag
+            h[tok] = cls.post_tag
         for tok in ("%B", "%N", "%O", "%R", "%T"):
-            h[tok] = self.post_hyph
+            h[tok] = cls.post_hyph
         for tok in ("Db", "Hf", "Fr"):
-            h[tok] = self.post_obsolete
+            h[tok] = cls.post_obsolete
         for tok in ("Bsx", "Dx", "Fx", "Nx", "Ox", "Ux"):
-            h[tok] = self.post_xx
+            h[tok] = cls.post_xx
         return h
 
     # ------------------------------------------------------------------
@@ -460,13 +487,19 @@ class Validator:
         np = n.parent
         if np is None:
             return
-        if n.sec is not Sec.SYNOPSIS or np.tok not in ("Cd", "Fd"):
-            self.check_text(n, n.line, n.pos, n.string)
-        if not n.flags & Flag.NOFILL and not (
-            np.tok == "It" and np.type is NodeType.HEAD and _list_type(np) == "diag"
+        # Both checks look for characters most text lacks: test for them
+        # first, in C, before the conditions and the call.
+        s = n.string
+        ptok = np.tok
+        if "\t" in s and (n.sec is not Sec.SYNOPSIS or ptok not in ("Cd", "Fd")):
+            self.check_text(n, n.line, n.pos, s)
+        if (
+            "--" in s
+            and not n.flags & Flag.NOFILL
+            and not (ptok == "It" and np.type is NodeType.HEAD and _list_type(np) == "diag")
         ):
             self.check_text_em(n)
-        if np.tok == "It" or (np.type is NodeType.BODY and np.tok in ("Sh", "Ss")):
+        if ptok == "It" or (np.type is NodeType.BODY and ptok in ("Sh", "Ss")):
             self.check_toptext(n.line, n.pos, n.string)
 
     def check_args(self, n: Node) -> None:
@@ -486,6 +519,8 @@ class Validator:
     def check_text_em(self, n: Node) -> None:
         """Em-dashes wrongly written as ``--``."""
         s = n.string
+        if "--" not in s:
+            return  # the common case, found in C
         size = len(s)
 
         def at(k: int) -> str:
@@ -1969,6 +2004,9 @@ def _filesec(filename: str) -> str:
     if k >= 0 and k + 1 < len(filename) and "1" <= filename[k + 1] <= "9":
         return filename[k + 1]
     return ""
+
+
+Validator.handlers = Validator._dispatch()
 
 
 def validate(root: Node, meta: Meta, report: Reporter) -> None:

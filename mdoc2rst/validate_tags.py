@@ -117,7 +117,8 @@ def _postprocess(parent: Node, stop: Node | None) -> None:
         if n.flags & Flag.ID:
             _place(n, kids[i + 1] if i + 1 < len(kids) else None, stop)
         is_stop = n.tok in _STOPS and n.type is not NodeType.TEXT
-        _postprocess(n, n if is_stop else stop)
+        if n.children:  # most nodes are leaves (text): skip the call
+            _postprocess(n, n if is_stop else stop)
         if is_stop:
             stop = n
         i += 1
