@@ -54,6 +54,7 @@ class St:
 
 
 _NOFILL_BITS = St.NOFILL | St.NONOFILL
+_DONE = Flag.VALID | Flag.ENDED  # text nodes are complete when made
 
 
 class A(enum.Enum):
@@ -220,8 +221,7 @@ class MdocParser:
         return self.node(NodeType.TAIL, tok, line, pos)
 
     def word_alloc(self, line: int, pos: int, word: str) -> Node:
-        n = self._append(Node(NodeType.TEXT, "", line, pos, string=self.translate(word)))
-        n.flags |= Flag.VALID | Flag.ENDED
+        n = self._append(Node(NodeType.TEXT, "", line, pos, _DONE, string=self.translate(word)))
         self.child_next = False
         return n
 

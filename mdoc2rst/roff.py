@@ -342,15 +342,17 @@ class Roff:
             i += 1
             if buf.endswith("\r"):
                 buf = buf[:-1]
-            # An escaped newline joins the next line onto this one.
-            while _continues(buf, self.escape) and i < len(lines):
-                # mandoc reports a joined line under its last physical line.
-                nxt = lines[i]
-                i += 1
-                lineno += 1
-                buf = buf[:-1] + (nxt[:-1] if nxt.endswith("\r") else nxt)
-            if _continues(buf, self.escape):
-                buf = buf[:-1]
+            # An escaped newline joins the next line onto this one.  Most
+            # lines do not end in a backslash: test that cheaply first.
+            if buf.endswith("\\") or (self.escape is not None and buf.endswith(self.escape)):
+                while _continues(buf, self.escape) and i < len(lines):
+                    # mandoc reports a joined line under its last physical line.
+                    nxt = lines[i]
+                    i += 1
+                    lineno += 1
+                    buf = buf[:-1] + (nxt[:-1] if nxt.endswith("\r") else nxt)
+                if _continues(buf, self.escape):
+                    buf = buf[:-1]
             if self.depth == 0:
                 self.budget = EXPANSION_BUDGET
             self.line(lineno, buf)

@@ -1111,7 +1111,7 @@ class _Writer:
             act.post(self, n)
 
     def children(self, n: Node) -> None:
-        for c in list(n.children):
+        for c in n.children:  # the writer never edits the tree
             self.node(c)
 
     # -- block macros
