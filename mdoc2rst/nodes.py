@@ -281,6 +281,7 @@ class Meta:
     os: str | None = None
     date: str | None = None
     os_e: str | None = None  # the operating system family, from .Os
+    rcsids: frozenset[str] = frozenset()  # "openbsd", "netbsd": RCS ids in comments
 
 
 @dataclass(slots=True)

@@ -115,7 +115,7 @@ def _parse(text: str | bytes, filename: str, path: Path | None, so_root: Path | 
     if roff.defining is not None and roff.defining.name is not None:
         report("BLK_NOEND", 0, 0, "de")
     parser.endparse()
-    meta = Meta()
+    meta = Meta(rcsids=frozenset(roff.rcsids))
     root.flags |= Flag.VALID
     validate(root, meta, report)
     return Document(filename, root, meta, report.items)

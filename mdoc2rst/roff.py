@@ -304,6 +304,7 @@ class Roff:
         # within the nesting bound: lines they may still generate.
         self.budget = EXPANSION_BUDGET
         self.truncated: set[str] = set()  # strings cut at STRING_LIMIT, reported once
+        self.rcsids: set[str] = set()  # systems whose RCS id a comment carries
         self.comments = True  # keep comments until the first macro or text
         parser.getreg = self.getreg
         parser.setreg = self.setreg
@@ -508,6 +509,8 @@ class Roff:
                 continue
             if c in '"#':
                 text = buf[j + 2 :]
+                if "$" in text:
+                    self._rcs_id(ln, j + 1, text)
                 if text.rstrip(" \t") != text:
                     self.report("SPACE_EOL", ln, len(buf) - 1)
                 if self.comments:
@@ -569,6 +572,20 @@ class Roff:
         """Second expansion of an argument whose ``\\\\`` became ``\\``."""
         result = self.expand(ln, word, comments=False)
         return "" if result is None else result
+
+    def _rcs_id(self, ln: int, pos: int, text: str) -> None:
+        """Note an OpenBSD or NetBSD RCS id in a comment (mandoc checks them)."""
+        for system, key in (("openbsd", "$OpenBSD"), ("netbsd", "$NetBSD")):
+            k = text.find(key)
+            if k < 0:
+                continue
+            rest = text[k + len(key) :]
+            if (rest[:1].isalnum()) or "$" not in rest:
+                return
+            if system in self.rcsids:
+                self.report("RCS_REP", ln, pos, text)
+            self.rcsids.add(system)
+            return
 
     def _substitute(self, ln: int, buf: str, j: int) -> tuple[str, int]:
         """Expand ``\\*``, ``\\n``, ``\\$``, ``\\w``, ``\\B`` at ``j``."""

@@ -794,6 +794,9 @@ class Validator:
         if meta.os is None:
             self.msg("OS_MISSING", 0, 0)
             meta.os = ""
+        elif self.os_e != OS_OTHER and self.os_e not in meta.rcsids:
+            system = "OpenBSD" if self.os_e == OS_OPENBSD else "NetBSD"
+            self.msg("RCS_MISSING", 0, 0, f"({system})")
         if meta.arch is not None and not self.arch_valid(meta.arch):
             self.report_arch(root, meta.arch)
 
