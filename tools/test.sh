@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 need=()
 command -v mandoc >/dev/null 2>&1 || need+=(mandoc)
 command -v cc >/dev/null 2>&1 || need+=(gcc)
+[ -e /usr/include/stdio.h ] || need+=(libc6-dev)
 [ -e /usr/include/netinet/sctp.h ] || need+=(libsctp-dev)
 ls /usr/lib/*/libsctp.so.1 >/dev/null 2>&1 || need+=(libsctp1)
 ls /usr/lib/*/libusrsctp.so.2 >/dev/null 2>&1 || need+=(libusrsctp2)
@@ -18,6 +19,9 @@ installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install o
 command -v qemu-system-x86_64 >/dev/null 2>&1 || need+=(qemu-system-x86)
 installed linux-image-amd64 || need+=(linux-image-amd64)
 installed busybox-static || need+=(busybox-static)
+# ip (network setup in the VM and in the usrsctp namespace test), modprobe.
+command -v ip >/dev/null 2>&1 || need+=(iproute2)
+command -v modprobe >/dev/null 2>&1 || need+=(kmod)
 if [ ${#need[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ]; then
         apt-get update -qq
