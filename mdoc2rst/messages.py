@@ -182,5 +182,6 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
 MESSAGES.update(
     {
         "ENCODING": ("WARNING", "invalid UTF-8, reading the file as ISO-8859-1"),
+        "MAN_PAGE": ("UNSUPP", "a man(7) page, not mdoc(7): mdoc2rst reads mdoc(7) only"),
     }
 )

@@ -66,6 +66,16 @@ def _uescape(m: re.Match[str]) -> str:
     return f"\\[u{ord(m.group(0)):04X}]"
 
 
+_FIRST_MACRO = re.compile(r"^[.'][ \t]*(?!\\[\"#])(\S+)", re.M)
+
+
+def _check_macroset(text: str, report: Reporter) -> None:
+    """Say so when the page is man(7): mandoc would switch parsers on ``.TH``."""
+    m = _FIRST_MACRO.search(text)
+    if m is not None and m.group(1) == "TH":
+        report("MAN_PAGE", text.count("\n", 0, m.start()) + 1, m.start(1) - m.start(), "TH")
+
+
 def _read_so(path: Path) -> str | None:
     try:
         data = path.read_bytes()
@@ -107,6 +117,7 @@ def _parse(text: str | bytes, filename: str, path: Path | None, so_root: Path | 
     if isinstance(text, bytes):
         text = decode(text, report)
     text = _sanitize(text, report)
+    _check_macroset(text, report)
     root = Node(NodeType.ROOT, "root", 0, 0, file=filename)
     parser = MdocParser(report, root, lambda name: 0)
     roff = Roff(parser, report, path, _read_so, so_root)

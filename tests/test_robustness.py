@@ -86,3 +86,10 @@ def test_so_root_fences_the_whole_tree(tmp_path: Path) -> None:
     assert kinds == ["SO_FAIL", "SO_PATH"]
     # Without a so_root only the page's own folder is readable.
     assert "shared text" not in dump(parse_file(page))
+
+
+def test_a_man7_page_is_named_as_such() -> None:
+    doc = parse('.\\" a comment first\n.TH LS 1\n.SH NAME\nls \\- list\n', "ls.1")
+    first = doc.diagnostics[0]
+    assert (first.kind, first.line, first.level.name) == ("MAN_PAGE", 2, "UNSUPP")
+    assert not any(d.kind == "MAN_PAGE" for d in parse(HEADER, "t.1").diagnostics)
