@@ -1053,17 +1053,20 @@ class _Writer:
             self.spc = self.spc_force = False
         elif self.sm:
             self.spc_force = True
-        s = n.string if self.nofill else n.string.replace("\t", " ")
-        pieces = runs(s) if "\\" in s else ([] if not s else None)
-        if pieces is None:
-            self.word(render(s), self.style)
-        elif not pieces:
-            self.word("", self.style)
+        s = n.string
+        if "\t" in s and not self.nofill:
+            s = s.replace("\t", " ")
+        current = self.styles[-1]
+        if "\\" not in s:
+            self.word(render(s) if s else "", current)
         else:
+            pieces = runs(s)
+            if not pieces:
+                self.word("", current)
             for k, run in enumerate(pieces):
                 if k:
                     self.spc = False
-                style = _FONT_STYLE.get(run.font, self.style) if run.font != "R" else self.style
+                style = _FONT_STYLE.get(run.font, current) if run.font != "R" else current
                 self.word(run.text, style)
         if n.flags & Flag.DELIMO:
             self.spc = False
