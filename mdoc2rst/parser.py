@@ -261,9 +261,10 @@ class MdocParser:
     def state(self, n: Node) -> None:
         """Parse-time effects of closing a node (mandoc's mdoc_state)."""
         tok = n.tok
-        if tok not in MACROS:
+        macro = MACROS.get(tok)
+        if macro is None:
             return
-        if not MACROS[tok].flags & F.PROLOGUE:
+        if not macro.flags & F.PROLOGUE:
             self.flags |= St.PBODY
         if tok == "Bl" and n.type is NodeType.HEAD and n.parent and n.parent.args:
             assert n.norm is not None
@@ -300,15 +301,18 @@ class MdocParser:
         """Close every open node up to and including ``to``."""
         if to.flags & Flag.VALID:
             return
-        while self.last is not to:
-            self.state(self.last)
-            self.last.flags |= Flag.VALID | Flag.ENDED
-            parent = self.last.parent
+        last = self.last
+        while last is not to:
+            if last.tok:  # text has no state to leave behind
+                self.state(last)
+            last.flags |= _DONE
+            parent = last.parent
             if parent is None:
                 break
-            self.last = parent
-        self.state(self.last)
-        self.last.flags |= Flag.VALID | Flag.ENDED
+            last = self.last = parent
+        if last.tok:
+            self.state(last)
+        last.flags |= _DONE
         self.child_next = False
 
     def rew_pending(self, n: Node) -> None:

@@ -360,22 +360,31 @@ class Validator:
 
         # A handler may edit the tree around the cursor, so the next child
         # is found from where the cursor ended, not from a saved position.
+        # Text children are checked in place: they have no children and no
+        # handler, and they are half of all nodes.
         visit = self.visit
+        text = NodeType.TEXT
         sibs = n.children
-        child = sibs[0] if sibs else None
-        while child is not None:
+        k = 0
+        while k < len(sibs):
+            child = sibs[k]
             self.last = child
+            if child.type is text:
+                self.child_next = False
+                self.check_text_node(child)
+                k += 1
+                continue
             visit(child)
             last = self.last
             if last is n:
-                child = sibs[0] if sibs else None
-            else:
-                parent = last.parent
-                if parent is None:
-                    break
-                psibs = parent.children
-                k = last.index() + 1
-                child = psibs[k] if k < len(psibs) else None
+                sibs = n.children
+                k = 0
+                continue
+            parent = last.parent
+            if parent is None:
+                break
+            sibs = parent.children
+            k = last.index() + 1
 
         self.last = n
         self.child_next = False
