@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import urllib.parse
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal
@@ -864,9 +864,30 @@ class _Writer:
                         names += [t for t in _texts(n) if t not in (",",)]
         return names or [self.name]
 
+    def _sections_and_errors(self) -> Iterator[Node]:
+        """Section blocks, and everything inside ERRORS sections, in order.
+
+        Only these can carry labels; walking the whole tree for them would
+        cost a visit of every node of every page.
+        """
+        for sh in self.doc.root.children:
+            if sh.type is not NodeType.BLOCK or sh.tok not in ("Sh", "Ss"):
+                continue
+            if sh.tok == "Ss":  # a subsection before the first section
+                yield sh
+                continue
+            if sh.sec is Sec.ERRORS:
+                yield from sh.walk()
+                continue
+            yield sh
+            body = sh.body_node
+            for ss in body.children if body is not None else ():
+                if ss.tok == "Ss" and ss.type is NodeType.BLOCK:
+                    yield ss
+
     def _collect_targets(self) -> None:
         used: set[str] = set()
-        for n in self.doc.root.walk():
+        for n in self._sections_and_errors():
             if n.tok in ("Sh", "Ss") and n.type is NodeType.BLOCK and n.head is not None:
                 title = self._head_text(n.head)
                 if not title:

@@ -364,6 +364,9 @@ class Validator:
         # handler, and they are half of all nodes.
         visit = self.visit
         text = NodeType.TEXT
+        # Text needs checking only for tabs, "--", or at the top of an item
+        # or section (check_text_node); the last is the same for all children.
+        top = n.tok == "It" or (ntype is NodeType.BODY and n.tok in ("Sh", "Ss"))
         sibs = n.children
         k = 0
         while k < len(sibs):
@@ -371,7 +374,9 @@ class Validator:
             self.last = child
             if child.type is text:
                 self.child_next = False
-                self.check_text_node(child)
+                string = child.string
+                if top or "\t" in string or "--" in string:
+                    self.check_text_node(child)
                 k += 1
                 continue
             visit(child)
