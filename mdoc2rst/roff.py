@@ -25,6 +25,7 @@ from mdoc2rst.chars import PREDEFINED_STRINGS
 from mdoc2rst.chars import lookup as char_lookup
 from mdoc2rst.diagnostics import Reporter
 from mdoc2rst.escape import Esc, escaped, scan_escape
+from mdoc2rst.macros import MACROS
 from mdoc2rst.nodes import ASCII_HYPH
 from mdoc2rst.parser import MdocParser, St
 
@@ -466,6 +467,10 @@ class Roff:
             return
         self.comments = False
         name, pos = _request_name(buf, ctl)
+        if name in MACROS and name not in self.macros:
+            # An mdoc macro, the common case: no roff request has its name.
+            self.parser.parse_line(ln, buf, ctl, True)
+            return
         if name in self.macros:
             self._call_macro(ln, buf, name, pos)
             return

@@ -398,12 +398,14 @@ class Validator:
         elif ntype is NodeType.ROOT:
             self.post_root(n)
         else:
-            self.check_args(n)
+            if n.args:
+                self.check_args(n)
             # Closing delimiters are not special at the start of a
             # macro, nor opening ones at its end.
-            if n.children:
-                n.children[0].flags &= ~Flag.DELIMC
-                n.children[-1].flags &= ~Flag.DELIMO
+            kids = n.children
+            if kids:
+                kids[0].flags &= ~Flag.DELIMC
+                kids[-1].flags &= ~Flag.DELIMO
             handler = self.handlers.get(n.tok)
             if handler is not None:
                 handler(self, n)
