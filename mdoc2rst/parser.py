@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Final
 
 from mdoc2rst.diagnostics import Reporter
-from mdoc2rst.escape import escaped, scan_escape, strip_escapes
+from mdoc2rst.escape import escaped, scan_escape
 from mdoc2rst.macros import (
     ARG_MULTI,
     ARG_SINGLE,
@@ -28,6 +28,7 @@ from mdoc2rst.macros import (
     Kind,
 )
 from mdoc2rst.nodes import SECTION_NAMES, Arg, EndBody, Flag, Node, NodeType, Norm, Sec
+from mdoc2rst.text import deroff
 
 #: Deepest tree the parser builds; deeper macro calls are dropped with a message.
 MAX_DEPTH = 120
@@ -1361,22 +1362,3 @@ def _unescaped_rstrip(buf: str, start: int, chars: str) -> int:
 def _ends_in_c(s: str) -> bool:
     """Does text end in an unescaped ``\\c``?"""
     return s.endswith("\\c") and not escaped(s, len(s) - 2)
-
-
-def deroff(n: Node) -> str | None:
-    """The plain text of a node's subtree, words joined by single spaces."""
-    parts: list[str] = []
-    _deroff(n, parts)
-    return " ".join(parts) if parts else None
-
-
-def _deroff(n: Node, parts: list[str]) -> None:
-    if n.type is NodeType.TEXT:
-        s = n.string
-        # Skip leading white space and escapes that print nothing.
-        s = strip_escapes(s).strip(" ")
-        if s:
-            parts.append(" ".join(s.split()))
-        return
-    for c in n.children:
-        _deroff(c, parts)

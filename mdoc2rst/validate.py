@@ -31,6 +31,7 @@ from mdoc2rst.tables import (
     SECTION_VOLUMES,
     STANDARDS,
 )
+from mdoc2rst.text import deroff
 from mdoc2rst.validate_tags import TAG_FALLBACK, TAG_MANUAL, TAG_STRONG, Tags, postprocess
 
 #: What mandoc prints for an empty ``.Os``: Debian builds it with OSNAME.
@@ -115,45 +116,6 @@ def _transparent(n: Node | None) -> bool:
     if n.type is NodeType.COMMENT or n.flags & Flag.NOPRT:
         return True
     return n.tok in ("ft", "ll", "mc", "po", "ta", "Db", "Es", "Sm", "Tg")
-
-
-def deroff(n: Node) -> str | None:
-    """The text of a subtree as mandoc's deroff() collects it.
-
-    Leading blanks and blank-like escapes are dropped from each word, and
-    trailing blanks from the first; later words keep theirs, as in mandoc.
-    """
-    acc: list[str] = []
-    _deroff(n, acc)
-    return acc[0] if acc else None
-
-
-def _deroff(n: Node, acc: list[str]) -> None:
-    if n.type is not NodeType.TEXT:
-        for c in n.children:
-            _deroff(c, acc)
-        return
-    s = n.string
-    i = 0
-    while i < len(s):
-        if s[i] == "\\" and i + 1 < len(s) and s[i + 1] in " %&0^|~":
-            i += 2
-        elif s[i] in " \t\n\v\f\r":
-            i += 1
-        else:
-            break
-    cp = s[i:]
-    size = len(cp)
-    if size > 0 and cp[-1] == "\\":
-        size -= 1
-    while size > 0 and cp[size - 1] in " \t\n\v\f\r":
-        size -= 1
-    if size == 0:
-        return
-    if not acc:
-        acc.append(cp[:size])
-    else:
-        acc[0] = f"{acc[0]} {cp}"
 
 
 def similar(s1: str, s2: str) -> int | None:
