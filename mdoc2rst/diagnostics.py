@@ -57,7 +57,3 @@ class Reporter:
         # are printed by mandoc with the STYLE word and count as style.
         level = _LEVEL_BY_NAME["STYLE" if level_name == "BASE" else level_name]
         self.items.append(Diagnostic(level, kind, self.file, line, pos + 1, message))
-
-    def worst(self) -> int:
-        """The exit status mandoc would give for these diagnostics (0 when clean)."""
-        return max((int(d.level) for d in self.items), default=0)

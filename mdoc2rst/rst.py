@@ -25,6 +25,7 @@ from typing import Literal
 
 from mdoc2rst.escape import escaped, render, runs
 from mdoc2rst.nodes import Document, EndBody, Flag, Node, NodeType, Sec
+from mdoc2rst.text import ENCLOSURES
 
 __all__ = ["RstOptions", "write"]
 
@@ -748,15 +749,9 @@ _ACTS: dict[str, _Act] = {
         tok: _Act(_pre_field, _post_field)
         for tok in ["%A", "%B", "%C", "%D", "%J", "%N", "%O", "%P", "%Q", "%R", "%T", "%U", "%V"]
     },
-    # Enclosures, with the quotes of mandoc's UTF-8 output.
-    **{tok: _quote("⟨", "⟩") for tok in ("Aq", "Ao")},
-    **{tok: _quote("[", "]") for tok in ("Bq", "Bo", "Op", "Oo")},
-    **{tok: _quote("{", "}") for tok in ("Brq", "Bro")},
-    **{tok: _quote("“", "”") for tok in ("Dq", "Do")},
-    **{tok: _quote("(", ")") for tok in ("Pq", "Po")},
-    **{tok: _quote('"', '"') for tok in ("Qq", "Qo")},
-    **{tok: _quote("‘", "’") for tok in ("Sq", "So")},
-    "Ql": _quote("‘", "’", "literal"),
+    # Enclosures, with the quotes of mandoc's UTF-8 output (one table, in text.py).
+    **{tok: _quote(*quotes) for tok, quotes in ENCLOSURES.items()},
+    "Ql": _quote(*ENCLOSURES["Ql"], "literal"),
 }
 
 _BLOCK_TOKS = frozenset({"Sh", "Ss", "Bl", "Bd", "D1", "Dl", "It"})
