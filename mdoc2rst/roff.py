@@ -24,7 +24,7 @@ from typing import Final
 from mdoc2rst.chars import PREDEFINED_STRINGS
 from mdoc2rst.chars import lookup as char_lookup
 from mdoc2rst.diagnostics import Reporter
-from mdoc2rst.escape import Esc, escaped, scan_escape
+from mdoc2rst.escape import Esc, escaped, render, scan_escape
 from mdoc2rst.macros import MACROS
 from mdoc2rst.nodes import ASCII_HYPH
 from mdoc2rst.parser import MdocParser, St
@@ -610,7 +610,7 @@ class Roff:
                 return "", len(buf)
             arg = buf[k + 1 : end]
             if kind == "w":
-                return str(24 * len(_plain(arg))), end + 1
+                return str(24 * len(render(arg))), end + 1
             return ("1" if _NUMERIC.fullmatch(arg.strip()) else "0"), end + 1
         name, end = _escape_name(buf, k)
         if name is None:
@@ -1281,10 +1281,10 @@ def _escape_name(buf: str, k: int) -> tuple[str | None, int]:
         return None, k
     c = buf[k]
     if c == "(":
-        if k + 2 >= len(buf) + 0 and k + 2 > len(buf):
-            return None, len(buf)
         name = buf[k + 1 : k + 3]
-        return (name if len(name) == 2 else None), k + 3
+        if len(name) < 2:
+            return None, len(buf)  # cut short by the end of the line
+        return name, k + 3
     if c == "[":
         end = buf.find("]", k + 1)
         if end < 0:
@@ -1307,9 +1307,3 @@ def _split_chars(s: str) -> list[str]:
             out.append(s[i])
             i += 1
     return out
-
-
-def _plain(s: str) -> str:
-    from mdoc2rst.escape import render
-
-    return render(s)
