@@ -59,6 +59,22 @@ class EndBody(enum.Enum):
     SPACE = 1
 
 
+# Reading an Enum member through its class goes through EnumType's
+# __getattr__ hook on Python 3.11, four times the cost of a plain class
+# attribute.  Every stage compares node types in its inner loop, so the
+# members are also module constants.
+ROOT: Final = NodeType.ROOT
+BLOCK: Final = NodeType.BLOCK
+HEAD: Final = NodeType.HEAD
+BODY: Final = NodeType.BODY
+TAIL: Final = NodeType.TAIL
+ELEM: Final = NodeType.ELEM
+TEXT: Final = NodeType.TEXT
+COMMENT: Final = NodeType.COMMENT
+ENDBODY_NOT: Final = EndBody.NOT
+ENDBODY_SPACE: Final = EndBody.SPACE
+
+
 class Sec(enum.IntEnum):
     """Standard section names, in the order mdoc(7) recommends."""
 
@@ -160,7 +176,7 @@ class Node:
     parent: Node | None = None
     children: list[Node] = field(default_factory=list)
     norm: Norm | None = None
-    end: EndBody = EndBody.NOT
+    end: EndBody = ENDBODY_NOT
     body: Node | None = None  # for end markers: the body they end
     sec: Sec = Sec.NONE
     tag: str | None = None
@@ -171,18 +187,18 @@ class Node:
     # Navigation mirrors mandoc's first/last/next/prev pointers.
     @property
     def head(self) -> Node | None:
-        return self._part(NodeType.HEAD)
+        return self._part(HEAD)
 
     @property
     def body_node(self) -> Node | None:
         for c in self.children:
-            if c.type is NodeType.BODY and c.end is EndBody.NOT:
+            if c.type is BODY and c.end is ENDBODY_NOT:
                 return c
         return None
 
     @property
     def tail(self) -> Node | None:
-        return self._part(NodeType.TAIL)
+        return self._part(TAIL)
 
     def _part(self, t: NodeType) -> Node | None:
         for c in self.children:

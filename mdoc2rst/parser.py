@@ -10,7 +10,6 @@ here knows about defaults or generated text: that is the validator's job.
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable
 from typing import Final
 
@@ -27,7 +26,24 @@ from mdoc2rst.macros import (
     F,
     Kind,
 )
-from mdoc2rst.nodes import SECTION_NAMES, Arg, EndBody, Flag, Node, NodeType, Norm, Sec
+from mdoc2rst.nodes import (
+    BLOCK,
+    BODY,
+    COMMENT,
+    ELEM,
+    ENDBODY_NOT,
+    ENDBODY_SPACE,
+    HEAD,
+    SECTION_NAMES,
+    TAIL,
+    TEXT,
+    Arg,
+    Flag,
+    Node,
+    NodeType,
+    Norm,
+    Sec,
+)
 from mdoc2rst.text import deroff
 
 #: Deepest tree the parser builds; deeper macro calls are dropped with a message.
@@ -58,21 +74,27 @@ _NOFILL_BITS = St.NOFILL | St.NONOFILL
 _DONE = Flag.VALID | Flag.ENDED  # text nodes are complete when made
 
 
-class A(enum.Enum):
-    """What one call of the argument scanner found."""
+class A:
+    """What one call of the argument scanner found.
 
-    EOLN = 0
-    WORD = 1  # a word (a quoted phrase literal)
-    PUNCT = 2  # only closing delimiters remain on the line
-    PHRASE = 3  # a column phrase up to a tab
-    ALLOC = 4  # a word
+    Plain ints, like the flags: the scanner answers once per word, and an
+    Enum member read through its class costs a Python-level hook on 3.11.
+    """
+
+    EOLN: Final = 0
+    WORD: Final = 1  # a word (a quoted phrase literal)
+    PUNCT: Final = 2  # only closing delimiters remain on the line
+    PHRASE: Final = 3  # a column phrase up to a tab
+    ALLOC: Final = 4  # a word
 
 
-class Delim(enum.Enum):
-    NONE = 0
-    OPEN = 1
-    MIDDLE = 2
-    CLOSE = 3
+class Delim:
+    """The delimiter class of a word; plain ints, as for ``A``."""
+
+    NONE: Final = 0
+    OPEN: Final = 1
+    MIDDLE: Final = 2
+    CLOSE: Final = 3
 
 
 _DELIMS = {
@@ -93,10 +115,10 @@ _DELIMS = {
 
 
 #: First characters of the closing delimiters, and the blank before a word.
-_CLOSE_STARTS = frozenset(w[0] for w, d in _DELIMS.items() if d is Delim.CLOSE) | {" "}
+_CLOSE_STARTS = frozenset(w[0] for w, d in _DELIMS.items() if d == Delim.CLOSE) | {" "}
 
 
-def isdelim(p: str) -> Delim:
+def isdelim(p: str) -> int:
     """The delimiter class of a whole word (only exact words count)."""
     return _DELIMS.get(p, Delim.NONE)
 
@@ -187,7 +209,7 @@ class MdocParser:
                 sibs.append(n)
         self.last = n
         t = n.type  # identity tests: hashing an Enum member is a Python call
-        if t is NodeType.HEAD or t is NodeType.BODY or t is NodeType.TAIL:
+        if t is HEAD or t is BODY or t is TAIL:
             n.norm = parent.norm
         return n
 
@@ -197,7 +219,7 @@ class MdocParser:
         return n
 
     def block_alloc(self, line: int, pos: int, tok: str, args: list[Arg] | None) -> Node:
-        n = Node(NodeType.BLOCK, tok, line, pos, args=args)
+        n = Node(BLOCK, tok, line, pos, args=args)
         if tok in ("Bd", "Bf", "Bl", "En", "Rs"):
             n.norm = Norm()
         self._append(n)
@@ -205,7 +227,7 @@ class MdocParser:
         return n
 
     def elem_alloc(self, line: int, pos: int, tok: str, args: list[Arg] | None) -> Node:
-        n = Node(NodeType.ELEM, tok, line, pos, args=args)
+        n = Node(ELEM, tok, line, pos, args=args)
         if tok == "An":
             n.norm = Norm()
         self._append(n)
@@ -213,16 +235,16 @@ class MdocParser:
         return n
 
     def head_alloc(self, line: int, pos: int, tok: str) -> Node:
-        return self.node(NodeType.HEAD, tok, line, pos)
+        return self.node(HEAD, tok, line, pos)
 
     def body_alloc(self, line: int, pos: int, tok: str) -> Node:
-        return self.node(NodeType.BODY, tok, line, pos)
+        return self.node(BODY, tok, line, pos)
 
     def tail_alloc(self, line: int, pos: int, tok: str) -> Node:
-        return self.node(NodeType.TAIL, tok, line, pos)
+        return self.node(TAIL, tok, line, pos)
 
     def word_alloc(self, line: int, pos: int, word: str) -> Node:
-        n = self._append(Node(NodeType.TEXT, "", line, pos, _DONE, string=self.translate(word)))
+        n = self._append(Node(TEXT, "", line, pos, _DONE, string=self.translate(word)))
         self.child_next = False
         return n
 
@@ -231,13 +253,13 @@ class MdocParser:
         self.child_next = False
 
     def comment_alloc(self, line: int, pos: int, text: str) -> None:
-        n = self._append(Node(NodeType.COMMENT, "", line, pos, string=text))
+        n = self._append(Node(COMMENT, "", line, pos, string=text))
         n.flags |= Flag.VALID | Flag.ENDED
         self.child_next = False
 
     def roff_elem(self, line: int, pos: int, tok: str, args: list[tuple[int, str]]) -> None:
         """A roff request kept in the tree (``br``, ``sp``, ``ft``...)."""
-        n = self.node(NodeType.ELEM, tok, line, pos)
+        n = self.node(ELEM, tok, line, pos)
         for apos, word in args:
             self.word_alloc(line, apos, word)
         self.last = n
@@ -248,7 +270,7 @@ class MdocParser:
         body.flags |= Flag.ENDED
         assert body.parent is not None
         body.parent.flags |= Flag.ENDED
-        n = Node(NodeType.BODY, tok, line, pos, end=EndBody.SPACE, body=body)
+        n = Node(BODY, tok, line, pos, end=ENDBODY_SPACE, body=body)
         n.norm = body.norm
         norm = n.norm
         self._append(n)
@@ -267,13 +289,13 @@ class MdocParser:
             return
         if not macro.flags & F.PROLOGUE:
             self.flags |= St.PBODY
-        if tok == "Bl" and n.type is NodeType.HEAD and n.parent and n.parent.args:
+        if tok == "Bl" and n.type is HEAD and n.parent and n.parent.args:
             assert n.norm is not None
             for a in n.parent.args:
                 if a.name in ("diag", "column"):
                     n.norm.list_type = a.name
                     break
-        elif tok == "Sh" and n.type is NodeType.HEAD:
+        elif tok == "Sh" and n.type is HEAD:
             if not n.flags & Flag.VALID:
                 name = deroff(n)
                 sec = SECTION_NAMES.get(name, Sec.CUSTOM) if name is not None else Sec.CUSTOM
@@ -289,7 +311,7 @@ class MdocParser:
                 self.flags |= St.SYNOPSIS
             else:
                 self.flags &= ~St.SYNOPSIS
-        elif tok == "Sm" and n.type is NodeType.ELEM:
+        elif tok == "Sm" and n.type is ELEM:
             first = n.first
             if first is None:
                 self.flags ^= St.SMOFF
@@ -321,11 +343,11 @@ class MdocParser:
         while True:
             self.rew_last(n)
             if self.last is n:
-                if n.type is NodeType.HEAD:
+                if n.type is HEAD:
                     self.body_alloc(n.line, n.pos, n.tok)
                     if n.tok == "Ss":
                         self.flags &= ~St.NONOFILL
-                elif n.type is not NodeType.BLOCK:
+                elif n.type is not BLOCK:
                     return
                 if not n.flags & Flag.BROKEN:
                     return
@@ -336,14 +358,14 @@ class MdocParser:
                 if p is None:
                     return
                 n = p
-                if n.type in (NodeType.BLOCK, NodeType.HEAD):
+                if n.type in (BLOCK, HEAD):
                     if n.flags & Flag.ENDED:
                         break
                     return
 
     def rew_elem(self, tok: str) -> None:
         n = self.last
-        if n.type is not NodeType.ELEM and n.parent is not None:
+        if n.type is not ELEM and n.parent is not None:
             n = n.parent
         self.rew_last(n)
 
@@ -353,8 +375,8 @@ class MdocParser:
             return
         if (
             n is not breaker
-            and n.type not in (NodeType.BLOCK, NodeType.HEAD)
-            and (n.type is not NodeType.BODY or n.end is not EndBody.NOT)
+            and n.type not in (BLOCK, HEAD)
+            and (n.type is not BODY or n.end is not ENDBODY_NOT)
         ):
             n = n.parent
         while n is not None and n is not breaker:
@@ -369,12 +391,10 @@ class MdocParser:
         irc = False
         n: Node | None = self.last
         while n is not None and n is not target:
-            if not n.flags & Flag.ENDED and (
-                n.type is NodeType.BLOCK and MACROS[n.tok].flags & F.EXPLICIT
-            ):
+            if not n.flags & Flag.ENDED and (n.type is BLOCK and MACROS[n.tok].flags & F.EXPLICIT):
                 irc = True
                 self.break_intermediate(self.last, target)
-                if target.type is NodeType.HEAD:
+                if target.type is HEAD:
                     target.flags |= Flag.ENDED
                 elif not target.flags & Flag.ENDED:
                     self.report("BLK_NEST", line, ppos, f"{tok} breaks {n.tok}")
@@ -397,24 +417,24 @@ class MdocParser:
                 self.report("MACRO_CALL", line, ppos, p)
         return None
 
-    def dword(self, line: int, col: int, p: str, d: Delim | None, may_append: bool) -> None:
+    def dword(self, line: int, col: int, p: str, d: int | None, may_append: bool) -> None:
         if d is None:
             d = isdelim(p)
         last = self.last
         if (
             may_append
             and not self.flags & (St.SYNOPSIS | St.KEEP | St.SMOFF)
-            and d is Delim.NONE
-            and last.type is NodeType.TEXT
-            and isdelim(last.string) is Delim.NONE
+            and d == Delim.NONE
+            and last.type is TEXT
+            and isdelim(last.string) == Delim.NONE
         ):
             self.word_append(p)
             return
         n = self.word_alloc(line, col, p)
-        if d is Delim.OPEN:
+        if d == Delim.OPEN:
             n.flags |= Flag.DELIMO
         elif (
-            d is Delim.CLOSE
+            d == Delim.CLOSE
             and not self.flags & St.NODELIMC
             and (n.parent is None or n.parent.tok != "Fd")
         ):
@@ -427,7 +447,7 @@ class MdocParser:
         while True:
             la = ln.pos
             ac, p = self.args(ln, None)
-            if ac is A.EOLN:
+            if ac == A.EOLN:
                 break
             self.dword(ln.line, la, p, None, True)
             if is_eos(p):
@@ -460,7 +480,7 @@ class MdocParser:
             return
         _ROUTINE_OF[tok](self, tok, ln, ppos)
 
-    def args(self, ln: Line, tok: str | None) -> tuple[A, str]:
+    def args(self, ln: Line, tok: str | None) -> tuple[int, str]:
         """Scan the next argument (mandoc's mdoc_args)."""
         delim = tok is not None and MACROS[tok].delim
         tabsep = False
@@ -475,7 +495,7 @@ class MdocParser:
                 n = n.parent
         return self._args(ln, delim, tabsep)
 
-    def _args(self, ln: Line, delim: bool, tabsep: bool) -> tuple[A, str]:
+    def _args(self, ln: Line, delim: bool, tabsep: bool) -> tuple[int, str]:
         buf = ln.buf
         if ln.pos >= len(buf):
             if self.flags & St.PHRASELIT and not self.flags & St.PHRASE:
@@ -496,7 +516,7 @@ class MdocParser:
             self.flags |= St.PHRASEQF
         return A.ALLOC, word
 
-    def _phrase(self, ln: Line) -> tuple[A, str]:
+    def _phrase(self, ln: Line) -> tuple[int, str]:
         buf = ln.buf
         start = ln.pos
         tab = buf.find("\t", start)
@@ -522,7 +542,7 @@ class MdocParser:
         self.phrase_end = end
         return A.PHRASE, buf[start:end]
 
-    def _phrase_literal(self, ln: Line) -> tuple[A, str]:
+    def _phrase_literal(self, ln: Line) -> tuple[int, str]:
         buf = ln.buf
         if not self.flags & St.PHRASELIT:
             ln.pos += 1
@@ -680,8 +700,8 @@ class MdocParser:
         n = self.last
         if (
             n.tok == "Bl"
-            and n.type is NodeType.BODY
-            and n.end is EndBody.NOT
+            and n.type is BODY
+            and n.end is ENDBODY_NOT
             and n.norm is not None
             and n.norm.list_type == "column"
         ):
@@ -708,11 +728,11 @@ class MdocParser:
             self.report("SPACE_EOL", lineno, ws)
         if not text and not nofill:
             last = self.last
-            if last.type is NodeType.TEXT and _ends_in_c(last.string):
+            if last.type is TEXT and _ends_in_c(last.string):
                 last.string = last.string[:-2]
                 return
             self.report("FI_BLANK", lineno, len(buf))
-            node = self.node(NodeType.ELEM, "sp", lineno, offs)
+            node = self.node(ELEM, "sp", lineno, offs)
             node.flags |= Flag.VALID | Flag.ENDED
             self.child_next = False
             return
@@ -785,7 +805,7 @@ class MdocParser:
         if n is not None and n.flags & Flag.VALID:
             n = n.parent
         while n is not None:
-            if n.type is NodeType.BLOCK and MACROS[n.tok].flags & F.EXPLICIT:
+            if n.type is BLOCK and MACROS[n.tok].flags & F.EXPLICIT:
                 self.report("BLK_NOEND", n.line, n.pos, n.tok)
             n = n.parent
         self.rew_last(self.root)
@@ -805,8 +825,8 @@ class MdocParser:
             if (
                 not n.flags & Flag.ENDED
                 and n.tok == atok
-                and n.type is NodeType.BODY
-                and n.end is EndBody.NOT
+                and n.type is BODY
+                and n.end is ENDBODY_NOT
             ):
                 body = n
                 break
@@ -815,7 +835,7 @@ class MdocParser:
         endbody = itblk = later = None
         n = self.last
         while n is not None:
-            if n.flags & Flag.ENDED or body is None or n.type is not NodeType.BLOCK:
+            if n.flags & Flag.ENDED or body is None or n.type is not BLOCK:
                 n = n.parent
                 continue
             if n.tok == "Nm":
@@ -853,7 +873,7 @@ class MdocParser:
         if body is None:
             self.report("BLK_NOTOPEN", ln.line, ppos, tok)
             if maxargs and endbody is None:
-                self.node(NodeType.ELEM, "br", ln.line, ppos)
+                self.node(ELEM, "br", ln.line, ppos)
                 self.rew_elem("br")
         elif endbody is None:
             self.rew_last(body)
@@ -922,11 +942,11 @@ class MdocParser:
         while True:
             la = ln.pos
             ac, p = self.args(ln, tok)
-            if ac is A.EOLN:
-                if d is Delim.OPEN:
+            if ac == A.EOLN:
+                if d == Delim.OPEN:
                     self.last.flags &= ~Flag.DELIMO
                 break
-            if ac is A.PUNCT:
+            if ac == A.PUNCT:
                 if cnt == 0 and (not nc or tok == "An"):
                     self.flags |= St.NODELIMC
                 break
@@ -944,9 +964,9 @@ class MdocParser:
                     self.append_delims(ln)
                 return
             d = isdelim(p)
-            if d is not Delim.NONE:
+            if d != Delim.NONE:
                 if (
-                    (d is Delim.CLOSE or (d is Delim.MIDDLE and tok == "Fl"))
+                    (d == Delim.CLOSE or (d == Delim.MIDDLE and tok == "Fl"))
                     and not cnt
                     and not scope
                     and nc
@@ -967,7 +987,7 @@ class MdocParser:
                 scope = True
                 cnt += 1
             self.dword(line, la, p, d, bool(MACROS[tok].flags & F.JOIN))
-            if firstarg and d is Delim.CLOSE and not nc:
+            if firstarg and d == Delim.CLOSE and not nc:
                 self.last.flags &= ~Flag.DELIMC
             firstarg = False
             if scope and tok == "Fl":
@@ -1003,7 +1023,7 @@ class MdocParser:
                         n.flags |= Flag.BROKEN
                     n = n.parent
                     continue
-                if n.type is not NodeType.BLOCK:
+                if n.type is not BLOCK:
                     n = n.parent
                     continue
                 if tok == "It" and n.tok == "Bl":
@@ -1036,7 +1056,7 @@ class MdocParser:
                 # mandoc continues from the closed node's parent.
             if tok == "It" and (n is None or n.tok != "Bl"):
                 self.report("IT_STRAY", line, ppos, f"It {ln.buf[ln.pos :]}")
-                self.node(NodeType.ELEM, "br", line, ppos)
+                self.node(ELEM, "br", line, ppos)
                 self.rew_elem("br")
                 return
 
@@ -1071,8 +1091,8 @@ class MdocParser:
             la = ln.pos
             lac = ac
             ac, p = self.args(ln, tok)
-            if ac is A.EOLN:
-                if lac is not A.PHRASE or not self.flags & St.PHRASEQF:
+            if ac == A.EOLN:
+                if lac != A.PHRASE or not self.flags & St.PHRASEQF:
                     break
                 # The line ends in a tab: start the next column, with a blank.
                 if body is not None:
@@ -1086,14 +1106,14 @@ class MdocParser:
             if tok == "Rs":
                 self.report("ARG_SKIP", line, la, f"Rs {ln.buf[la:]}")
                 break
-            if ac is A.PUNCT:
+            if ac == A.PUNCT:
                 break
-            if head is None and ac is not A.PHRASE and isdelim(p) is Delim.OPEN:
+            if head is None and ac != A.PHRASE and isdelim(p) == Delim.OPEN:
                 self.dword(line, la, p, Delim.OPEN, False)
                 continue
             if head is None:
                 head = self.head_alloc(line, ppos, tok)
-            if ac is A.PHRASE:
+            if ac == A.PHRASE:
                 self.rew_last(body if body is not None else head)
                 body = self.body_alloc(line, ppos, tok)
                 self.flags |= St.PHRASE
@@ -1142,7 +1162,7 @@ class MdocParser:
             ac, p = self.args(ln, tok)
             if ac in (A.EOLN, A.PUNCT):
                 break
-            if body is None and isdelim(p) is Delim.OPEN:
+            if body is None and isdelim(p) == Delim.OPEN:
                 self.dword(line, la, p, Delim.OPEN, False)
                 continue
             if body is None:
@@ -1178,7 +1198,7 @@ class MdocParser:
             ac, p = self.args(ln, tok)
             if ac in (A.PUNCT, A.EOLN):
                 break
-            if head is None and isdelim(p) is Delim.OPEN:
+            if head is None and isdelim(p) == Delim.OPEN:
                 self.dword(line, la, p, Delim.OPEN, False)
                 continue
             if head is None:
@@ -1214,7 +1234,7 @@ class MdocParser:
                 ac in (A.WORD, A.ALLOC)
                 and state == -1
                 and not igndelim
-                and isdelim(word) is Delim.OPEN
+                and isdelim(word) == Delim.OPEN
             ):
                 self.dword(line, la, word, Delim.OPEN, False)
                 continue
@@ -1235,7 +1255,7 @@ class MdocParser:
                     state = -2
                 self.call(ntok, ln, la)
                 break
-            if igndelim or isdelim(word) is Delim.NONE:
+            if igndelim or isdelim(word) == Delim.NONE:
                 if state == -1:
                     self.elem_alloc(line, ppos, tok, arg)
                     state = 1
@@ -1276,7 +1296,7 @@ class MdocParser:
         while True:
             la = ln.pos
             ac, p = self.args(ln, tok)
-            if ac is A.EOLN:
+            if ac == A.EOLN:
                 return False
             if self.macro_or_word(tok, ln, la, p, True):
                 return True
@@ -1294,9 +1314,9 @@ class MdocParser:
         n: Node | None = self.last
         while n is not None:
             if not n.flags & Flag.ENDED:
-                if n.tok == "It" and n.type is NodeType.BODY:
+                if n.tok == "It" and n.type is BODY:
                     body = n
-                if n.tok == "Bl" and n.end is EndBody.NOT:
+                if n.tok == "Bl" and n.end is ENDBODY_NOT:
                     break
             n = n.parent
         if n is None or n.norm is None or n.norm.list_type != "column" or body is None:
@@ -1340,7 +1360,7 @@ def _checkpunct(buf: str, i: int) -> bool:
             return False
         d = isdelim(w)
         if first:
-            if d is not Delim.CLOSE:
+            if d != Delim.CLOSE:
                 return False
             first = False
         elif d in (Delim.NONE, Delim.OPEN):

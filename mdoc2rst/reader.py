@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 from mdoc2rst.diagnostics import Reporter
-from mdoc2rst.nodes import Document, Flag, Meta, Node, NodeType
+from mdoc2rst.nodes import ROOT, Document, Flag, Meta, Node
 from mdoc2rst.parser import MdocParser
 from mdoc2rst.roff import Roff
 from mdoc2rst.validate import validate
@@ -118,7 +118,7 @@ def _parse(text: str | bytes, filename: str, path: Path | None, so_root: Path | 
         text = decode(text, report)
     text = _sanitize(text, report)
     _check_macroset(text, report)
-    root = Node(NodeType.ROOT, "root", 0, 0, file=filename)
+    root = Node(ROOT, "root", 0, 0, file=filename)
     parser = MdocParser(report, root, lambda name: 0)
     roff = Roff(parser, report, path, _read_so, so_root)
     parser.translate = roff.translate

@@ -24,7 +24,20 @@ from types import MappingProxyType
 from typing import Literal
 
 from mdoc2rst.escape import escaped, render, runs
-from mdoc2rst.nodes import Document, EndBody, Flag, Node, NodeType, Sec
+from mdoc2rst.nodes import (
+    BLOCK,
+    BODY,
+    COMMENT,
+    ELEM,
+    ENDBODY_NOT,
+    HEAD,
+    ROOT,
+    TEXT,
+    Document,
+    Flag,
+    Node,
+    Sec,
+)
 from mdoc2rst.text import ENCLOSURES
 
 __all__ = ["RstOptions", "write"]
@@ -381,8 +394,8 @@ def _post_enclose(w: _Writer, n: Node) -> None:
 
 def _angle_mail(n: Node) -> bool:
     # mandoc prints <user@host> rather than angle brackets around a lone .Mt.
-    body = n if n.type is NodeType.BODY else n.body_node
-    kids = [c for c in (body.children if body else []) if c.type is not NodeType.COMMENT]
+    body = n if n.type is BODY else n.body_node
+    kids = [c for c in (body.children if body else []) if c.type is not COMMENT]
     return len(kids) == 1 and kids[0].tok == "Mt"
 
 
@@ -443,12 +456,7 @@ def _pre_fl(w: _Writer, n: Node) -> bool:
 def _post_fl(w: _Writer, n: Node) -> None:
     w.styles.pop()
     nxt = n.next
-    if (
-        not n.children
-        and nxt is not None
-        and nxt.type is not NodeType.TEXT
-        and not nxt.flags & Flag.LINE
-    ):
+    if not n.children and nxt is not None and nxt.type is not TEXT and not nxt.flags & Flag.LINE:
         w.spc = False
 
 
@@ -468,7 +476,7 @@ def _pre_pa(w: _Writer, n: Node) -> bool:
 
 
 def _pre_fa(w: _Writer, n: Node) -> bool:
-    kids = [c for c in n.children if c.type is NodeType.TEXT]
+    kids = [c for c in n.children if c.type is TEXT]
     for k, c in enumerate(kids):
         w.word(render(c.string), "emph")
         if k + 1 < len(kids):
@@ -485,7 +493,7 @@ def _post_fa(w: _Writer, n: Node) -> None:
 
 
 def _pre_fn(w: _Writer, n: Node) -> bool:
-    kids = [c for c in n.children if c.type is NodeType.TEXT]
+    kids = [c for c in n.children if c.type is TEXT]
     if not kids:
         return False
     name = render(kids[0].string)
@@ -508,18 +516,18 @@ def _pre_fn(w: _Writer, n: Node) -> bool:
 
 
 def _pre_fo(w: _Writer, n: Node) -> bool:
-    if n.type is NodeType.HEAD:
+    if n.type is HEAD:
         w.styles.append("strong")
-    elif n.type is NodeType.BODY:
+    elif n.type is BODY:
         w.spc = False
         w.word("(")
     return True
 
 
 def _post_fo(w: _Writer, n: Node) -> None:
-    if n.type is NodeType.HEAD:
+    if n.type is HEAD:
         w.styles.pop()
-    elif n.type is NodeType.BODY:
+    elif n.type is BODY:
         w.spc = False
         w.word(")")
 
@@ -538,7 +546,7 @@ def _post_in(w: _Writer, n: Node) -> None:
 
 
 def _pre_xr(w: _Writer, n: Node) -> bool:
-    kids = [c for c in n.children if c.type is NodeType.TEXT]
+    kids = [c for c in n.children if c.type is TEXT]
     if not kids:
         return False
     name = render(kids[0].string)
@@ -551,7 +559,7 @@ def _pre_xr(w: _Writer, n: Node) -> bool:
 
 
 def _pre_sx(w: _Writer, n: Node) -> bool:
-    text = " ".join(render(c.string) for c in n.children if c.type is NodeType.TEXT)
+    text = " ".join(render(c.string) for c in n.children if c.type is TEXT)
     target = w.sections.get(text)
     if target is None:
         w.styles.append("emph")
@@ -562,7 +570,7 @@ def _pre_sx(w: _Writer, n: Node) -> bool:
 
 
 def _pre_er(w: _Writer, n: Node) -> bool:
-    text = " ".join(render(c.string) for c in n.children if c.type is NodeType.TEXT)
+    text = " ".join(render(c.string) for c in n.children if c.type is TEXT)
     target = w.errnos.get(text)
     if target is None or w.in_errno_head:
         w.styles.append("literal")
@@ -573,7 +581,7 @@ def _pre_er(w: _Writer, n: Node) -> bool:
 
 
 def _pre_lk(w: _Writer, n: Node) -> bool:
-    kids = [c for c in n.children if c.type is NodeType.TEXT]
+    kids = [c for c in n.children if c.type is TEXT]
     if not kids:
         return False
     url = render(kids[0].string)
@@ -589,7 +597,7 @@ def _pre_lk(w: _Writer, n: Node) -> bool:
 
 
 def _pre_mt(w: _Writer, n: Node) -> bool:
-    kids = [render(c.string) for c in n.children if c.type is NodeType.TEXT]
+    kids = [render(c.string) for c in n.children if c.type is TEXT]
     if not kids:
         kids = ["~"]
     for addr in kids:
@@ -598,10 +606,10 @@ def _pre_mt(w: _Writer, n: Node) -> bool:
 
 
 def _pre_nd(w: _Writer, n: Node) -> bool:
-    if n.type is NodeType.BODY:
+    if n.type is BODY:
         w.spc = True
         w.word("—")
-    return n.type is not NodeType.HEAD
+    return n.type is not HEAD
 
 
 def _pre_an(w: _Writer, n: Node) -> bool:
@@ -627,8 +635,8 @@ _BF_STYLES: dict[str, Style] = {"emphasis": "emph", "literal": "literal", "symbo
 
 
 def _pre_bf(w: _Writer, n: Node) -> bool:
-    if n.type is not NodeType.BODY:
-        return n.type is NodeType.BLOCK
+    if n.type is not BODY:
+        return n.type is BLOCK
     font = n.norm.font if n.norm is not None else None
     if font is None and n.parent is not None:
         font = next((a.name for a in n.parent.args or ()), None)
@@ -637,23 +645,23 @@ def _pre_bf(w: _Writer, n: Node) -> bool:
 
 
 def _post_bf(w: _Writer, n: Node) -> None:
-    if n.type is NodeType.BODY:
+    if n.type is BODY:
         w.styles.pop()
 
 
 def _pre_eo(w: _Writer, n: Node) -> bool:
-    if n.type is NodeType.BODY:
+    if n.type is BODY:
         w.spc = False
     return True
 
 
 def _post_eo(w: _Writer, n: Node) -> None:
-    if n.type is NodeType.BODY or (n.type is NodeType.HEAD and n.children):
+    if n.type is BODY or (n.type is HEAD and n.children):
         w.spc = False
 
 
 def _pre_rs(w: _Writer, n: Node) -> bool:
-    if n.type is NodeType.BLOCK and n.sec is Sec.SEE_ALSO and n.prev is not None:
+    if n.type is BLOCK and n.sec is Sec.SEE_ALSO and n.prev is not None:
         w.flush()
     return True
 
@@ -672,7 +680,7 @@ def _pre_field(w: _Writer, n: Node) -> bool:
         w.spc = False
         w.styles.append("")
     elif n.tok == "%U":
-        kids = [render(c.string) for c in n.children if c.type is NodeType.TEXT]
+        kids = [render(c.string) for c in n.children if c.type is TEXT]
         w.word(" ".join(kids), "", _Ref("url", kids[0]) if kids else None)
         w.styles.append("")
         return False
@@ -791,7 +799,7 @@ def label(text: str) -> str:
 
 
 def _texts(n: Node) -> list[str]:
-    return [render(c.string) for c in n.children if c.type is NodeType.TEXT]
+    return [render(c.string) for c in n.children if c.type is TEXT]
 
 
 # -- the writer ---------------------------------------------------------------
@@ -844,7 +852,7 @@ class _Writer:
 
     def _first_nm(self) -> str | None:
         for n in self.doc.root.walk():
-            if n.tok == "Nm" and n.type is NodeType.ELEM:
+            if n.tok == "Nm" and n.type is ELEM:
                 texts = _texts(n)
                 if texts:
                     return texts[0]
@@ -866,7 +874,7 @@ class _Writer:
         cost a visit of every node of every page.
         """
         for sh in self.doc.root.children:
-            if sh.type is not NodeType.BLOCK or sh.tok not in ("Sh", "Ss"):
+            if sh.type is not BLOCK or sh.tok not in ("Sh", "Ss"):
                 continue
             if sh.tok == "Ss":  # a subsection before the first section
                 yield sh
@@ -877,13 +885,13 @@ class _Writer:
             yield sh
             body = sh.body_node
             for ss in body.children if body is not None else ():
-                if ss.tok == "Ss" and ss.type is NodeType.BLOCK:
+                if ss.tok == "Ss" and ss.type is BLOCK:
                     yield ss
 
     def _collect_targets(self) -> None:
         used: set[str] = set()
         for n in self._sections_and_errors():
-            if n.tok in ("Sh", "Ss") and n.type is NodeType.BLOCK and n.head is not None:
+            if n.tok in ("Sh", "Ss") and n.type is BLOCK and n.head is not None:
                 title = self._head_text(n.head)
                 if not title:
                     continue
@@ -895,12 +903,7 @@ class _Writer:
                 used.add(target)
                 self.sections.setdefault(title, target)
                 self.item_labels[id(n)] = target
-            elif (
-                n.tok == "It"
-                and n.type is NodeType.BLOCK
-                and n.sec is Sec.ERRORS
-                and n.head is not None
-            ):
+            elif n.tok == "It" and n.type is BLOCK and n.sec is Sec.ERRORS and n.head is not None:
                 er = next((e for e in n.head.walk() if e.tok == "Er"), None)
                 if er is None:
                     continue
@@ -1092,30 +1095,30 @@ class _Writer:
     # -- nodes
 
     def node(self, n: Node) -> None:
-        if n.type is NodeType.COMMENT or n.flags & Flag.NOPRT:
+        if n.type is COMMENT or n.flags & Flag.NOPRT:
             return
         if self.nofill and n.flags & Flag.LINE and self.atoms:
             self.atoms.append(NEWLINE)
             self.spc = False
-        if n.type is NodeType.TEXT:
+        if n.type is TEXT:
             self.text(n)
             return
-        if n.type is NodeType.ROOT:
+        if n.type is ROOT:
             self.children(n)
             return
         block = _BLOCKS.get(n.tok)
-        if block is not None and n.type is NodeType.BLOCK and n.end is EndBody.NOT:
+        if block is not None and n.type is BLOCK and n.end is ENDBODY_NOT:
             block(self, n)
             return
         act = _ACTS.get(n.tok)
         if act is None:
             # Roff requests other than br and sp print nothing (md_node).
-            if n.type is NodeType.ELEM and len(n.tok) <= 2 and n.tok.islower():
+            if n.type is ELEM and len(n.tok) <= 2 and n.tok.islower():
                 return
             self.children(n)
             return
-        active = not act.body_only or n.type is NodeType.BODY
-        if n.end is not EndBody.NOT:
+        active = not act.body_only or n.type is BODY
+        if n.end is not ENDBODY_NOT:
             # The end of a body broken by bad nesting: close it here.
             if n.body is not None and act.post is not None and id(n.body) not in self.ended:
                 self.ended.add(id(n.body))
@@ -1203,8 +1206,8 @@ class _Writer:
             return
         self.flush()
         kind = _list_type(n)
-        items = [c for c in body.children if c.tok == "It" and c.type is NodeType.BLOCK]
-        others = [c for c in body.children if not (c.tok == "It" and c.type is NodeType.BLOCK)]
+        items = [c for c in body.children if c.tok == "It" and c.type is BLOCK]
+        others = [c for c in body.children if not (c.tok == "It" and c.type is BLOCK)]
         if others:
             self.emit(self.blocks(others))
         if kind == "column":
@@ -1249,7 +1252,7 @@ class _Writer:
     def table(self, items: list[Node]) -> None:
         rows: list[list[list[str]]] = []
         for item in items:
-            cells = [c for c in item.children if c.type is NodeType.BODY]
+            cells = [c for c in item.children if c.type is BODY]
             rows.append([self.blocks(c.children) for c in cells])
         width = max((len(r) for r in rows), default=0)
         if not width:
@@ -1356,7 +1359,7 @@ def _synopsis(w: _Writer, n: Node) -> None:
         w.in_sh = True
     group: list[Node] = []
     for c in body.children:
-        if c.tok in _SYNOPSIS_DECLS and c.type in (NodeType.ELEM, NodeType.BLOCK):
+        if c.tok in _SYNOPSIS_DECLS and c.type in (ELEM, BLOCK):
             group.append(c)
             continue
         if group:

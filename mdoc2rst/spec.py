@@ -20,7 +20,7 @@ from typing import Any
 from mdoc2rst.cdecl import DeclError, Prototype, parse_prototype
 from mdoc2rst.diagnostics import Diagnostic, Level
 from mdoc2rst.escape import render
-from mdoc2rst.nodes import Document, Flag, Node, NodeType, Sec
+from mdoc2rst.nodes import BLOCK, ELEM, TEXT, Document, Flag, Node, Sec
 from mdoc2rst.text import plain, plain_children
 
 #: Version of the JSON format; bump the major part on incompatible changes.
@@ -172,11 +172,7 @@ def _body(sh: Node | None) -> list[Node]:
 
 def _texts(n: Node) -> list[str]:
     """The printed text children of an element, each rendered."""
-    return [
-        render(c.string)
-        for c in n.children
-        if c.type is NodeType.TEXT and not c.flags & Flag.NOPRT
-    ]
+    return [render(c.string) for c in n.children if c.type is TEXT and not c.flags & Flag.NOPRT]
 
 
 def _names(sh: Node | None) -> list[str]:
@@ -189,7 +185,7 @@ def _names(sh: Node | None) -> list[str]:
 
 def _description(sh: Node | None) -> str:
     for n in _body(sh):
-        if n.tok == "Nd" and n.type is NodeType.BLOCK and n.body_node is not None:
+        if n.tok == "Nd" and n.type is BLOCK and n.body_node is not None:
             return plain_children(n.body_node)
     return ""
 
@@ -197,7 +193,7 @@ def _description(sh: Node | None) -> str:
 def _library(sh: Node | None) -> Library | None:
     for top in _body(sh):
         for n in top.walk():
-            if n.tok == "Lb" and n.type is NodeType.ELEM:
+            if n.tok == "Lb" and n.type is ELEM:
                 name = next((c.string for c in n.children if c.flags & Flag.NOPRT), None)
                 shown = plain(n)
                 if name is None:
@@ -224,14 +220,14 @@ def _synopsis(
                 headers.append(words[1].strip('<>"'))
         elif tok == "Ft":
             ftype = " ".join(_texts(n))
-        elif tok == "Fn" and n.type is NodeType.ELEM:
+        elif tok == "Fn" and n.type is ELEM:
             words = _texts(n)
             if words and words[1:] and all(_VALUE_ARG.fullmatch(w) for w in words[1:]):
                 calls.append(Call(words[0], words[1:], n.line))
             elif words:
                 _function(filename, n, ftype, words[0], words[1:], functions, diagnostics)
             ftype = ""
-        elif tok == "Fo" and n.type is NodeType.BLOCK:
+        elif tok == "Fo" and n.type is BLOCK:
             head, body = n.head, n.body_node
             name = " ".join(_texts(head)) if head is not None else ""
             params = [
@@ -331,11 +327,11 @@ def _return_values(sh: Node | None, has_errors: bool) -> ReturnValues | None:
 def _errors(sh: Node | None) -> list[ErrorEntry]:
     out: list[ErrorEntry] = []
     for top in _body(sh):
-        if top.tok != "Bl" or top.type is not NodeType.BLOCK:
+        if top.tok != "Bl" or top.type is not BLOCK:
             continue
         body = top.body_node
         for item in body.children if body else []:
-            if item.tok != "It" or item.type is not NodeType.BLOCK:
+            if item.tok != "It" or item.type is not BLOCK:
                 continue
             head, ibody = item.head, item.body_node
             if head is None:
@@ -350,7 +346,7 @@ def _see_also(sh: Node | None) -> list[Reference]:
     refs: list[Reference] = []
     for top in _body(sh):
         for n in top.walk():
-            if n.tok == "Xr" and n.type is NodeType.ELEM:
+            if n.tok == "Xr" and n.type is ELEM:
                 words = _texts(n)
                 if words:
                     refs.append(Reference(words[0], words[1] if len(words) > 1 else "", n.line))

@@ -41,7 +41,7 @@ from sphinx.util.nodes import make_refnode, nested_parse_with_titles
 
 import mdoc2rst
 from mdoc2rst.diagnostics import Level
-from mdoc2rst.nodes import Document, NodeType
+from mdoc2rst.nodes import TEXT, Document
 from mdoc2rst.reader import parse
 from mdoc2rst.rst import RstOptions, label, write
 
@@ -218,7 +218,7 @@ def line_map(doc: Document, lines: list[str], first: int = 1) -> list[int]:
     anchors = [
         (n.line, _needle(n.string.strip()))
         for n in doc.root.walk()
-        if n.type is NodeType.TEXT and n.line > 0 and len(n.string.strip()) >= 4
+        if n.type is TEXT and n.line > 0 and len(n.string.strip()) >= 4
     ]
     result: list[int] = []
     current, start = first, 0

@@ -10,7 +10,7 @@ gets its dash and enclosures their quotes.
 from __future__ import annotations
 
 from mdoc2rst.escape import render
-from mdoc2rst.nodes import Flag, Node, NodeType
+from mdoc2rst.nodes import BLOCK, BODY, COMMENT, ELEM, HEAD, TEXT, Flag, Node
 
 #: Enclosures: macro -> (opening, closing), as mandoc's UTF-8 output prints them.
 ENCLOSURES: dict[str, tuple[str, str]] = {
@@ -63,38 +63,38 @@ def plain_children(node: Node) -> str:
 def _walk(n: Node, j: _Joiner) -> None:
     if n.flags & Flag.NOPRT:
         return
-    if n.type is NodeType.TEXT:
+    if n.type is TEXT:
         j.word(
             render(n.string),
             closing=bool(n.flags & Flag.DELIMC),
             opening=bool(n.flags & Flag.DELIMO),
         )
         return
-    if n.type is NodeType.COMMENT:
+    if n.type is COMMENT:
         return
     tok = n.tok
-    if tok in ("Ns", "Ap") and n.type is NodeType.ELEM:
+    if tok in ("Ns", "Ap") and n.type is ELEM:
         if tok == "Ap":
             j.word("'", closing=True, opening=True)
         j.glue = True
         return
-    if tok == "Fl" and n.type is NodeType.ELEM:
+    if tok == "Fl" and n.type is ELEM:
         j.word("-", opening=True)
         for c in n.children:
             _walk(c, j)
         return
     enc = ENCLOSURES.get(tok)
-    if enc is not None and n.type is NodeType.BLOCK:
+    if enc is not None and n.type is BLOCK:
         for c in n.children:
-            if c.type is NodeType.BODY:
+            if c.type is BODY:
                 j.word(enc[0], opening=True)
                 for cc in c.children:
                     _walk(cc, j)
                 j.word(enc[1], closing=True)
-            elif c.type is not NodeType.HEAD:
+            elif c.type is not HEAD:
                 _walk(c, j)
         return
-    if tok == "Fn" and n.type is NodeType.ELEM and n.children:
+    if tok == "Fn" and n.type is ELEM and n.children:
         name, *args = n.children
         _walk(name, j)
         j.word("(", closing=True, opening=True)
@@ -106,7 +106,7 @@ def _walk(n: Node, j: _Joiner) -> None:
         return
     for c in n.children:
         _walk(c, j)
-    if tok == "Pf" and n.type is NodeType.ELEM:
+    if tok == "Pf" and n.type is ELEM:
         j.glue = True
 
 
@@ -122,7 +122,7 @@ def deroff(n: Node) -> str | None:
 
 
 def _deroff(n: Node, acc: list[str]) -> None:
-    if n.type is not NodeType.TEXT:
+    if n.type is not TEXT:
         for c in n.children:
             _deroff(c, acc)
         return

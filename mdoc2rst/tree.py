@@ -6,7 +6,18 @@ Used to compare the parser with mandoc node by node, and by
 
 from __future__ import annotations
 
-from mdoc2rst.nodes import Document, EndBody, Flag, Meta, Node, NodeType
+from mdoc2rst.nodes import (
+    BLOCK,
+    BODY,
+    COMMENT,
+    ELEM,
+    ENDBODY_NOT,
+    TEXT,
+    Document,
+    Flag,
+    Meta,
+    Node,
+)
 
 _META_FIELDS = (
     ("title", "title"),
@@ -37,12 +48,12 @@ def _meta(meta: Meta, out: list[str]) -> None:
 
 
 def _node(n: Node, indent: int, out: list[str]) -> None:
-    p = n.string if n.type in (NodeType.TEXT, NodeType.COMMENT) else n.tok
+    p = n.string if n.type in (TEXT, COMMENT) else n.tok
     t = n.type.value
-    if n.type is NodeType.BODY and n.end is not EndBody.NOT:
+    if n.type is BODY and n.end is not ENDBODY_NOT:
         t = "body-end"
     parts = [" " * indent, f"{p} ({t})"]
-    if n.type in (NodeType.BLOCK, NodeType.ELEM) and n.args:
+    if n.type in (BLOCK, ELEM) and n.args:
         for a in n.args:
             parts.append(f" -{a.name}")
             if a.values:
@@ -51,7 +62,7 @@ def _node(n: Node, indent: int, out: list[str]) -> None:
                 parts.append(" ]")
     parts.append(_attrs(n))
     out.append("".join(parts))
-    step = 2 if n.type is NodeType.BLOCK else 4
+    step = 2 if n.type is BLOCK else 4
     for c in n.children:
         _node(c, indent + step, out)
 

@@ -22,7 +22,22 @@ from typing import ClassVar
 from mdoc2rst import validate_date as dates
 from mdoc2rst.diagnostics import Reporter
 from mdoc2rst.macros import MACROS, F
-from mdoc2rst.nodes import EndBody, Flag, Meta, Node, NodeType, Sec
+from mdoc2rst.nodes import (
+    BLOCK,
+    BODY,
+    COMMENT,
+    ELEM,
+    ENDBODY_NOT,
+    HEAD,
+    ROOT,
+    TAIL,
+    TEXT,
+    Flag,
+    Meta,
+    Node,
+    NodeType,
+    Sec,
+)
 from mdoc2rst.tables import (
     ATT_VERSIONS,
     LIBRARIES,
@@ -106,14 +121,14 @@ def _isalnum(c: str) -> bool:
 
 def _name(n: Node) -> str:
     """A node's macro name as mandoc prints it in messages."""
-    return n.tok if n.tok and n.type is not NodeType.TEXT else "text"
+    return n.tok if n.tok and n.type is not TEXT else "text"
 
 
 def _transparent(n: Node | None) -> bool:
     """Nodes that print nothing and keep no place (mandoc's roff_node_transparent)."""
     if n is None:
         return False
-    if n.type is NodeType.COMMENT or n.flags & Flag.NOPRT:
+    if n.type is COMMENT or n.flags & Flag.NOPRT:
         return True
     return n.tok in ("ft", "ll", "mc", "po", "ta", "Db", "Es", "Sm", "Tg")
 
@@ -236,7 +251,7 @@ class Validator:
             sibs = parent.children
             sibs.insert(_index(sibs, last) + 1, n)
         self.last = n
-        if n.type in (NodeType.HEAD, NodeType.BODY, NodeType.TAIL) and n.parent is not None:
+        if n.type in (HEAD, BODY, TAIL) and n.parent is not None:
             n.norm = n.parent.norm
         if n.parent is not None:
             n.file = n.parent.file  # generated text belongs where its macro is
@@ -251,7 +266,7 @@ class Validator:
 
     def word(self, line: int, pos: int, text: str, flags: int = Flag.NOSRC) -> Node:
         """Insert a generated text node at the cursor."""
-        n = self._new(NodeType.TEXT, "", line, pos)
+        n = self._new(TEXT, "", line, pos)
         n.string = text
         self._append(n)
         n.flags |= Flag.VALID | Flag.ENDED | flags
@@ -260,7 +275,7 @@ class Validator:
 
     def elem(self, line: int, pos: int, tok: str, flags: int = Flag.NOSRC) -> Node:
         """Insert a generated element at the cursor; what follows goes inside."""
-        n = self._new(NodeType.ELEM, tok, line, pos)
+        n = self._new(ELEM, tok, line, pos)
         self._append(n)
         n.flags |= flags
         self.child_next = True
@@ -307,7 +322,7 @@ class Validator:
 
     def visit(self, n: Node) -> None:
         ntype = n.type
-        if ntype is NodeType.TEXT:
+        if ntype is TEXT:
             # Text has no children and no handler: the most common node.
             self.last = n
             self.child_next = False
@@ -325,10 +340,10 @@ class Validator:
         # Text children are checked in place: they have no children and no
         # handler, and they are half of all nodes.
         visit = self.visit
-        text = NodeType.TEXT
+        text = TEXT
         # Text needs checking only for tabs, "--", or at the top of an item
         # or section (check_text_node); the last is the same for all children.
-        top = n.tok == "It" or (ntype is NodeType.BODY and n.tok in ("Sh", "Ss"))
+        top = n.tok == "It" or (ntype is BODY and n.tok in ("Sh", "Ss"))
         sibs = n.children
         k = 0
         while k < len(sibs):
@@ -355,9 +370,9 @@ class Validator:
 
         self.last = n
         self.child_next = False
-        if ntype is NodeType.COMMENT:
+        if ntype is COMMENT:
             pass
-        elif ntype is NodeType.ROOT:
+        elif ntype is ROOT:
             self.post_root(n)
         else:
             if n.args:
@@ -381,14 +396,14 @@ class Validator:
             return
         if not macro.flags & F.PROLOGUE:
             self.pbody = True
-        if n.tok == "Bl" and n.type is NodeType.HEAD:
+        if n.tok == "Bl" and n.type is HEAD:
             block = n.parent
             if block is not None and block.args and n.norm is not None:
                 for a in block.args:
                     if a.name in ("diag", "column"):
                         n.norm.list_type = a.name
                         break
-        elif n.tok == "Sh" and n.type is NodeType.HEAD:
+        elif n.tok == "Sh" and n.type is HEAD:
             self.lastsec = n.sec
             self.synopsis = n.sec is Sec.SYNOPSIS
 
@@ -474,10 +489,10 @@ class Validator:
         if (
             "--" in s
             and not n.flags & Flag.NOFILL
-            and not (ptok == "It" and np.type is NodeType.HEAD and _list_type(np) == "diag")
+            and not (ptok == "It" and np.type is HEAD and _list_type(np) == "diag")
         ):
             self.check_text_em(n)
-        if ptok == "It" or (np.type is NodeType.BODY and ptok in ("Sh", "Ss")):
+        if ptok == "It" or (np.type is BODY and ptok in ("Sh", "Ss")):
             self.check_toptext(n.line, n.pos, n.string)
 
     def check_args(self, n: Node) -> None:
@@ -525,16 +540,13 @@ class Validator:
             else:
                 p = self.prev_of(n)
                 before = (
-                    p is not None
-                    and p.type is NodeType.TEXT
-                    and p.string != ""
-                    and _isalpha(p.string[-1])
+                    p is not None and p.type is TEXT and p.string != "" and _isalpha(p.string[-1])
                 )
             if at(i + 1) != "" and at(i + 2) != "":
                 after = _isalpha(s[i + 2])
             else:
                 nx = self.next_of(n)
-                after = nx is not None and nx.type is NodeType.TEXT and _isalpha(nx.string[:1])
+                after = nx is not None and nx.type is TEXT and _isalpha(nx.string[:1])
             if before or after:
                 self.msg("DASHDASH", n.line, n.pos + i - 1)
                 break
@@ -569,7 +581,7 @@ class Validator:
 
     def post_delim(self, n: Node) -> None:
         nch = n.last
-        if nch is None or nch.type is not NodeType.TEXT or not nch.string:
+        if nch is None or nch.type is not TEXT or not nch.string:
             return
         lc = nch.string[-1]
         if lc not in _CLOSE_DELIMS and lc not in _MIDDLE_DELIMS:
@@ -580,7 +592,7 @@ class Validator:
 
     def post_delim_nb(self, n: Node) -> None:
         nch = n.last
-        if nch is None or nch.type is not NodeType.TEXT:
+        if nch is None or nch.type is not TEXT:
             return
         s = nch.string
         k = len(s) - 1
@@ -782,8 +794,8 @@ class Validator:
         first: Node | None = None
         for c in root.children:
             macro = MACROS.get(c.tok)
-            if c.type is NodeType.COMMENT or (
-                c.type is not NodeType.TEXT and macro is not None and macro.flags & F.PROLOGUE
+            if c.type is COMMENT or (
+                c.type is not TEXT and macro is not None and macro.flags & F.PROLOGUE
             ):
                 continue
             first = c
@@ -813,9 +825,9 @@ class Validator:
 
     def post_sh(self, n: Node) -> None:
         self.post_section(n)
-        if n.type is NodeType.HEAD:
+        if n.type is HEAD:
             self.post_sh_head(n)
-        elif n.type is NodeType.BODY:
+        elif n.type is BODY:
             if self.lastsec is Sec.NAME:
                 self.post_sh_name(n)
             elif self.lastsec is Sec.SEE_ALSO:
@@ -824,29 +836,29 @@ class Validator:
                 self.post_sh_authors(n)
 
     def post_section(self, n: Node) -> None:
-        if n.type is NodeType.BLOCK:
+        if n.type is BLOCK:
             self.post_prevpar(n)
             return
-        if n.type is NodeType.HEAD:
+        if n.type is HEAD:
             tag = deroff(n)
             if tag is not None:
                 tag = tag.replace(" ", "_")
                 nch = n.first
-                if nch is not None and nch.type is NodeType.TEXT and nch.string == tag:
+                if nch is not None and nch.type is TEXT and nch.string == tag:
                     self.tags.put(None, TAG_STRONG, n)
                 else:
                     self.tags.put(tag, TAG_FALLBACK, n)
             self.post_delim(n)
             self.post_hyph(n)
             return
-        if n.type is not NodeType.BODY:
+        if n.type is not BODY:
             return
         nch = n.first
-        if nch is not None and nch.tok in ("Pp", "br", "sp") and nch.type is NodeType.ELEM:
+        if nch is not None and nch.tok in ("Pp", "br", "sp") and nch.type is ELEM:
             self.msg("PAR_SKIP", nch.line, nch.pos, f"{nch.tok} after {n.tok}")
             self.delete(nch)
         nch = n.last
-        if nch is not None and nch.tok in ("Pp", "br") and nch.type is NodeType.ELEM:
+        if nch is not None and nch.tok in ("Pp", "br") and nch.type is ELEM:
             self.msg("PAR_SKIP", nch.line, nch.pos, f"{nch.tok} at the end of {n.tok}")
             self.delete(nch)
 
@@ -857,7 +869,7 @@ class Validator:
                 what = SECNAMES.get(sec, "")
             else:
                 nch = n.first
-                what = "" if nch is None else nch.string if nch.type is NodeType.TEXT else nch.tok
+                what = "" if nch is None else nch.string if nch.type is TEXT else nch.tok
             self.msg("NAMESEC_FIRST", n.line, n.pos, f"Sh {what}")
 
         self.synopsis = sec is Sec.SYNOPSIS
@@ -867,7 +879,7 @@ class Validator:
 
         if sec is Sec.CUSTOM:
             nch = n.first
-            if nch is None or nch.type is not NodeType.TEXT or self.next_of(nch) is not None:
+            if nch is None or nch.type is not TEXT or self.next_of(nch) is not None:
                 return
             best: str | None = None
             mindist: int | None = None
@@ -911,18 +923,18 @@ class Validator:
         while i < len(children):
             n = children[i]
             i += 1
-            if n.tok == "Nm" and n.type is not NodeType.TEXT:
+            if n.tok == "Nm" and n.type is not TEXT:
                 if hasnm and n.first is not None:
                     self.msg("NAMESEC_PUNCT", n.line, n.pos, f"Nm {n.first.string}")
                 hasnm = True
                 continue
-            if n.tok == "Nd" and n.type is not NodeType.TEXT:
+            if n.tok == "Nd" and n.type is not TEXT:
                 hasnd = True
                 if self.next_of(n) is not None:
                     self.msg("NAMESEC_ND", n.line, n.pos)
                 break
             if (
-                n.type is NodeType.TEXT
+                n.type is TEXT
                 and n.string == ","
                 and i < len(children)
                 and children[i].tok == "Nm"
@@ -961,7 +973,7 @@ class Validator:
             if n.tok == "Xr":
                 lastpunct = "none"
                 continue
-            if n.type is not NodeType.TEXT:
+            if n.type is not TEXT:
                 break
             if any(_isalpha(c) for c in n.string):
                 return
@@ -980,10 +992,10 @@ class Validator:
 
     def post_prevpar(self, n: Node) -> None:
         """No paragraph break right before a paragraph-like block."""
-        if n.type not in (NodeType.ELEM, NodeType.BLOCK):
+        if n.type not in (ELEM, BLOCK):
             return
         np = self.node_prev(n)
-        if np is None or np.tok not in ("Pp", "br") or np.type is NodeType.TEXT:
+        if np is None or np.tok not in ("Pp", "br") or np.type is TEXT:
             return
         norm = n.norm
         if n.tok in ("Bl", "Bd") and norm is not None and norm.compact:
@@ -1002,18 +1014,18 @@ class Validator:
 
     def roff_br(self, n: Node) -> None:
         nx = self.next_of(n)
-        if nx is not None and nx.type is NodeType.TEXT and nx.string.startswith(" "):
+        if nx is not None and nx.type is TEXT and nx.string.startswith(" "):
             self.msg("PAR_SKIP", n.line, n.pos, "br before text line with leading blank")
             self.delete(n)
             return
         np = self.node_prev(n)
-        if np is not None and np.type is not NodeType.TEXT and np.tok in ("br", "sp", "Pp"):
+        if np is not None and np.type is not TEXT and np.tok in ("br", "sp", "Pp"):
             self.msg("PAR_SKIP", n.line, n.pos, f"br after {np.tok}")
             self.delete(n)
 
     def roff_sp(self, n: Node) -> None:
         np = self.node_prev(n)
-        if np is None or np.type is NodeType.TEXT:
+        if np is None or np.type is TEXT:
             return
         if np.tok == "br":
             self.msg("PAR_SKIP", np.line, np.pos, "br before sp")
@@ -1046,11 +1058,11 @@ class Validator:
     # Lists
 
     def post_bl(self, n: Node) -> None:
-        if n.type is NodeType.BLOCK:
+        if n.type is BLOCK:
             self.post_bl_block(n)
-        elif n.type is NodeType.HEAD:
+        elif n.type is HEAD:
             self.post_bl_head(n)
-        elif n.type is NodeType.BODY and n.end is EndBody.NOT:
+        elif n.type is BODY and n.end is ENDBODY_NOT:
             self.post_bl_body(n)
 
     def post_bl_norm(self, head: Node) -> None:
@@ -1161,11 +1173,11 @@ class Validator:
         for ni in list(body.children):
             if ni.parent is not body:
                 continue
-            ibody = ni.body_node if ni.type is NodeType.BLOCK else None
+            ibody = ni.body_node if ni.type is BLOCK else None
             if ibody is None:
                 continue
             nc = ibody.last
-            while nc is not None and nc.tok in ("Pp", "br") and nc.type is NodeType.ELEM:
+            while nc is not None and nc.tok in ("Pp", "br") and nc.type is ELEM:
                 if self.next_of(ni) is None:
                     self.msg("PAR_MOVE", nc.line, nc.pos, nc.tok)
                     self.relink(nc)
@@ -1217,10 +1229,10 @@ class Validator:
             nnext = self.next_of(nchild)
             self.last = before
             self.child_next = False
-            self.block(NodeType.BLOCK, nchild.line, nchild.pos, "It")
-            self.block(NodeType.HEAD, nchild.line, nchild.pos, "It")
+            self.block(BLOCK, nchild.line, nchild.pos, "It")
+            self.block(HEAD, nchild.line, nchild.pos, "It")
             self.child_next = False
-            self.block(NodeType.BODY, nchild.line, nchild.pos, "It")
+            self.block(BODY, nchild.line, nchild.pos, "It")
             while nchild.tok != "It":
                 self.relink(nchild)
                 if nnext is None:
@@ -1236,13 +1248,13 @@ class Validator:
             return
         prev_er: str | None = None
         for item in nbody.children:
-            if item.tok != "It" or item.type is NodeType.TEXT:
+            if item.tok != "It" or item.type is TEXT:
                 continue
             head = item.head
             nn = head.first if head is not None else None
             if nn is None:
                 continue
-            if nn.type is NodeType.BLOCK:
+            if nn.type is BLOCK:
                 b = nn.body_node
                 nn = b.first if b is not None else None
             if nn is None or nn.tok != "Er" or nn.first is None:
@@ -1257,7 +1269,7 @@ class Validator:
 
     def post_it(self, nit: Node) -> None:
         self.post_prevpar(nit)
-        if nit.type is not NodeType.BLOCK:
+        if nit.type is not BLOCK:
             return
         nbl = nit.parent.parent if nit.parent is not None else None
         if nbl is None or nbl.norm is None:
@@ -1275,7 +1287,7 @@ class Validator:
                     self.msg("IT_NOBODY", nit.line, nit.pos, f"Bl -{first_arg} It")
             nch = head.first if head is not None else None
             if nch is not None:
-                what = nch.string if nch.type is NodeType.TEXT else nch.tok
+                what = nch.string if nch.type is TEXT else nch.tok
                 self.msg("ARG_SKIP", nit.line, nit.pos, f"It {what}")
         elif lt == "column":
             self.post_it_column(nit, nbl.norm.count)
@@ -1289,7 +1301,7 @@ class Validator:
             return
         cells = 0
         for nch in nit.children:
-            if nch.type is not NodeType.BODY:
+            if nch.type is not BODY:
                 continue
             if cells and nch.flags & Flag.LINE:
                 self.msg("TA_LINE", nch.line, nch.pos, "Ta")
@@ -1303,8 +1315,8 @@ class Validator:
     # Displays and other blocks
 
     def post_display(self, n: Node) -> None:
-        if n.type is NodeType.BODY:
-            if n.end is not EndBody.NOT:
+        if n.type is BODY:
+            if n.end is not ENDBODY_NOT:
                 body = n.body
                 if (
                     n.tok == "Bd"
@@ -1318,7 +1330,7 @@ class Validator:
             elif n.tok == "D1":
                 self.post_hyph(n)
             return
-        if n.type is not NodeType.BLOCK:
+        if n.type is not BLOCK:
             return
         if n.tok == "Bd":
             if n.args is None:
@@ -1333,7 +1345,7 @@ class Validator:
             self.post_prevpar(n)
         np = n.parent
         while np is not None:
-            if np.type is NodeType.BLOCK and np.tok == "Bd":
+            if np.type is BLOCK and np.tok == "Bd":
                 self.msg("BD_NEST", n.line, n.pos, f"{n.tok} in Bd")
                 break
             np = np.parent
@@ -1368,7 +1380,7 @@ class Validator:
             norm.display = "ragged"
 
     def post_bf(self, head: Node) -> None:
-        if head.type is not NodeType.HEAD or head.parent is None:
+        if head.type is not HEAD or head.parent is None:
             return
         bf = head.parent
         norm = head.norm
@@ -1394,14 +1406,14 @@ class Validator:
             self.msg("BF_BADFONT", first.line, first.pos, f"Bf {first.string}")
 
     def post_bk(self, n: Node) -> None:
-        if n.type is NodeType.BLOCK:
+        if n.type is BLOCK:
             body = n.body_node
             if body is None or not body.children:
                 self.msg("BLK_EMPTY", n.line, n.pos, "Bk")
                 self.delete(n)
 
     def post_rs(self, n: Node) -> None:
-        if n.type is not NodeType.BODY:
+        if n.type is not BODY:
             return
         if not n.children:
             self.msg("RS_EMPTY", n.line, n.pos, "Rs")
@@ -1411,13 +1423,13 @@ class Validator:
         kids = n.children
         for k in range(1, len(kids)):
             nch = kids[k]
-            order = RS_ORDER.get(nch.tok, -1) if nch.type is not NodeType.TEXT else -1
+            order = RS_ORDER.get(nch.tok, -1) if nch.type is not TEXT else -1
             if order < 0:
                 self.msg("RS_BAD", nch.line, nch.pos, _name(nch))
             j = k - 1
             while j >= 0:
                 p = kids[j]
-                porder = RS_ORDER.get(p.tok, -1) if p.type is not NodeType.TEXT else -1
+                porder = RS_ORDER.get(p.tok, -1) if p.type is not TEXT else -1
                 if porder <= order:
                     break
                 j -= 1
@@ -1433,32 +1445,32 @@ class Validator:
         if (
             n.sec is Sec.NAME
             and first is not None
-            and first.type is NodeType.TEXT
+            and first.type is TEXT
             and meta.msec is not None
         ):
             self.xr_add(meta.msec, first.string, -1)
-        if n.last is not None and n.last.tok == "Pp" and n.last.type is NodeType.ELEM:
+        if n.last is not None and n.last.tok == "Pp" and n.last.type is ELEM:
             self.relink(n.last)
         if meta.name is None:
             meta.name = deroff(n)
         if meta.name is None or (self.lastsec is Sec.NAME and n.first is None):
             self.msg("NM_NONAME", n.line, n.pos, "Nm")
         cur = self.last
-        if n.type is NodeType.ELEM:
+        if n.type is ELEM:
             self.post_delim_nb(cur)
-        elif n.type is NodeType.HEAD:
+        elif n.type is HEAD:
             self.post_delim(cur)
         else:
             return
         first = n.first
-        if (first is not None and first.type is NodeType.TEXT) or meta.name is None:
+        if (first is not None and first.type is TEXT) or meta.name is None:
             return
         self.child_next = True
         self.word(n.line, n.pos, meta.name)
         self.last = n
 
     def post_nd(self, n: Node) -> None:
-        if n.type is not NodeType.BODY:
+        if n.type is not BODY:
             return
         if n.sec is not Sec.NAME:
             self.msg("ND_LATE", n.line, n.pos, "Nd")
@@ -1538,7 +1550,7 @@ class Validator:
     def post_lb(self, n: Node) -> None:
         self.post_delim_nb(n)
         nch = n.first
-        if nch is None or nch.type is not NodeType.TEXT:
+        if nch is None or nch.type is not TEXT:
             return
         self.child_next = True
         lib = LIBRARIES.get(nch.string)
@@ -1558,7 +1570,7 @@ class Validator:
 
     def post_st(self, n: Node) -> None:
         nch = n.first
-        if nch is None or nch.type is not NodeType.TEXT:
+        if nch is None or nch.type is not TEXT:
             return
         text = STANDARDS.get(nch.string)
         if text is None:
@@ -1574,7 +1586,7 @@ class Validator:
         nch = n.first
         att: str | None = None
         if nch is not None:
-            att = ATT_VERSIONS.get(nch.string) if nch.type is NodeType.TEXT else None
+            att = ATT_VERSIONS.get(nch.string) if nch.type is TEXT else None
             if att is None:
                 self.msg("AT_BAD", nch.line, nch.pos, f"At {nch.string}")
         self.child_next = True
@@ -1683,7 +1695,7 @@ class Validator:
         prev = self.prev_of(n)
         parent = n.parent
         if (
-            (prev is None or (prev.type is NodeType.TEXT and prev.string == "|"))
+            (prev is None or (prev.type is TEXT and prev.string == "|"))
             and parent is not None
             and (parent.tok == "It" or (parent.tok == "Xo" and _xo_starts_item(parent)))
         ):
@@ -1719,7 +1731,7 @@ class Validator:
         if (
             prev is not None
             and prev.tok == "Fl"
-            and prev.type is not NodeType.TEXT
+            and prev.type is not TEXT
             and not prev.children
             and first is not None
             and not n.flags & Flag.LINE
@@ -1751,7 +1763,7 @@ class Validator:
         self.post_fa(n)
 
     def post_fo(self, n: Node) -> None:
-        if n.type is not NodeType.HEAD:
+        if n.type is not HEAD:
             return
         if not n.children:
             self.msg("FO_NOHEAD", n.line, n.pos, "Fo")
@@ -1767,7 +1779,7 @@ class Validator:
 
     def post_fa(self, n: Node) -> None:
         for c in n.children:
-            if c.type is not NodeType.TEXT:
+            if c.type is not TEXT:
                 continue
             for i, ch in enumerate(c.string):
                 if ch in "({":
@@ -1817,7 +1829,7 @@ class Validator:
     def post_hyph(self, n: Node) -> None:
         """Hyphens between letters may break lines: mark them so."""
         for c in n.children:
-            if c.type is not NodeType.TEXT or not c.string:
+            if c.type is not TEXT or not c.string:
                 continue
             chars = list(c.string)
             for i in range(1, len(chars) - 1):
@@ -1831,7 +1843,7 @@ class Validator:
         self.msg("MACRO_USELESS", n.line, n.pos, n.tok)
 
     def post_obsolete(self, n: Node) -> None:
-        if n.type in (NodeType.ELEM, NodeType.BLOCK):
+        if n.type in (ELEM, BLOCK):
             self.msg("MACRO_OBS", n.line, n.pos, n.tok)
 
     def post_es(self, n: Node) -> None:
@@ -1851,12 +1863,7 @@ class Validator:
             nn = nn.parent
         nch = n.first
         nt = nch
-        if (
-            nch is None
-            and nn is not None
-            and nn.first is not None
-            and nn.first.type is NodeType.TEXT
-        ):
+        if nch is None and nn is not None and nn.first is not None and nn.first.type is TEXT:
             nt = nn.first
         if nt is None or nt.string == "":
             self.msg("MACRO_EMPTY", n.line, n.pos, "Tg")
@@ -1886,7 +1893,7 @@ class Validator:
         """The node that ``.Tg`` tags explicitly."""
         if nn is None or nn.flags & Flag.ID:
             return n
-        tok = nn.tok if nn.type is not NodeType.TEXT else ""
+        tok = nn.tok if nn.type is not TEXT else ""
         if tok in ("Sh", "Ss", "Fo"):
             head = nn.head
             return n if head is None or not head.children else head
@@ -1947,7 +1954,7 @@ def _xo_starts_item(xo: Node) -> bool:
 
 def _child_an(n: Node) -> bool:
     for c in n.children:
-        if (c.tok == "An" and c.type is not NodeType.TEXT and c.children) or _child_an(c):
+        if (c.tok == "An" and c.type is not TEXT and c.children) or _child_an(c):
             return True
     return False
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from mdoc2rst.nodes import Flag, Node, NodeType
+from mdoc2rst.nodes import ELEM, TEXT, Flag, Node
 
 TAG_MANUAL = 1  # set with a .Tg macro
 TAG_STRONG = 2  # good automatic tagging
@@ -50,7 +50,7 @@ class Tags:
         """
         if s is None:
             first = n.first
-            if first is None or first.type is not NodeType.TEXT:
+            if first is None or first.type is not TEXT:
                 return
             s = first.string
             child_string = True
@@ -116,7 +116,7 @@ def _postprocess(parent: Node, stop: Node | None) -> None:
         n = kids[i]
         if n.flags & Flag.ID:
             _place(n, kids[i + 1] if i + 1 < len(kids) else None, stop)
-        is_stop = n.tok in _STOPS and n.type is not NodeType.TEXT
+        is_stop = n.tok in _STOPS and n.type is not TEXT
         if n.children:  # most nodes are leaves (text): skip the call
             _postprocess(n, n if is_stop else stop)
         if is_stop:
@@ -133,7 +133,7 @@ def _place(n: Node, following: Node | None, stop: Node | None) -> None:
     elif n.tok == "Bl":
         pass  # mandoc gives lists no permalink
     else:
-        if n.type is NodeType.ELEM or n.tok == "Fo":
+        if n.type is ELEM or n.tok == "Fo":
             _move_id(n, stop)
         if n.tok != "Tg":
             n.flags |= Flag.HREF
@@ -175,7 +175,7 @@ def _take_id(np: Node, n: Node) -> None:
 
 def _move_href(n: Node | None, tag: str | None) -> None:
     """Put the permalink of a tagged paragraph on its first few words."""
-    if n is None or n.type is not NodeType.TEXT or not n.string or n.string[0] == " ":
+    if n is None or n.type is not TEXT or not n.string or n.string[0] == " ":
         return
     s = n.string
     cut: int | None = 0
@@ -184,7 +184,7 @@ def _move_href(n: Node | None, tag: str | None) -> None:
         cut = found if found >= 0 else None
     # A longer first text node is split after those words.
     if cut is not None and cut + 1 < len(s) and n.parent is not None:
-        rest = Node(NodeType.TEXT, "", n.line, n.pos + cut, string=s[cut + 1 :], file=n.file)
+        rest = Node(TEXT, "", n.line, n.pos + cut, string=s[cut + 1 :], file=n.file)
         rest.flags = n.flags & ~Flag.LINE
         rest.sec = n.sec
         rest.parent = n.parent
