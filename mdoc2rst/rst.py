@@ -126,7 +126,8 @@ _ENUMERATOR = re.compile(r"(?:[0-9]+|[A-Za-z]|[IVXLCDMivxlcdm]+|#)[.)]")
 
 
 def _esc_plain(text: str, line_start: bool) -> str:
-    out = text.translate(_PLAIN_SPECIAL)
+    # Letters and digits alone need nothing, and most words are just that.
+    out = text if text.isalnum() else text.translate(_PLAIN_SPECIAL)
     if line_start and out:
         # At a line start any punctuation may begin a block construct (list,
         # comment, table, option, underline) and 'a.' or '1)' an enumerator.
@@ -164,10 +165,17 @@ def _width(text: str) -> int:
 # -- formatting a paragraph ---------------------------------------------------
 
 
-@dataclass(slots=True)
-class _Piece:
-    markup: bool
-    text: str  # raw text when plain, finished reST when markup
+class _Markup(str):
+    """A piece of a token that is finished reST; plain pieces are ``str``.
+
+    A type rather than a flag on a record: most pieces are plain words, and
+    they then cost no object beyond their text.
+    """
+
+    __slots__ = ()
+
+
+_Piece = str  # raw text, or a _Markup
 
 
 class _Inline:
@@ -221,10 +229,10 @@ class _Inline:
                 if i:
                     cut()
                 if part:
-                    if cur and not cur[-1].markup:
-                        cur[-1].text += part
+                    if cur and type(cur[-1]) is str:
+                        cur[-1] += part
                     else:
-                        cur.append(_Piece(False, part))
+                        cur.append(part)
 
         i = 0
         n = len(atoms)
@@ -241,10 +249,10 @@ class _Inline:
                 elif text:
                     # The common case, a plain word without blanks: what
                     # plain() does, without the split and the call.
-                    if cur and not cur[-1].markup:
-                        cur[-1].text += text
+                    if cur and type(cur[-1]) is str:
+                        cur[-1] += text
                     else:
-                        cur.append(_Piece(False, text))
+                        cur.append(text)
                 i += 1
                 continue
             # One markup span: the words of one style or one link, with the
@@ -276,7 +284,7 @@ class _Inline:
             lead = text[: len(text) - len(text.lstrip())]
             trail = text[len(text.rstrip()) :]
             plain(lead)
-            cur.append(_Piece(True, self.markup(core, atom.style, atom.ref)))
+            cur.append(_Markup(self.markup(core, atom.style, atom.ref)))
             plain(trail)
         cut()
         return tokens
@@ -285,18 +293,18 @@ class _Inline:
     def join(token: list[_Piece], line_start: bool) -> str:
         if len(token) == 1:
             piece = token[0]  # the common case: one word
-            return piece.text if piece.markup else _esc_plain(piece.text, line_start)
+            return piece if type(piece) is _Markup else _esc_plain(piece, line_start)
         out: list[str] = []
         for k, piece in enumerate(token):
-            if k and (piece.markup or token[k - 1].markup):
-                prev_text = token[k - 1].text
-                # Markup must be separated from adjacent characters.
-                if not (prev_text[-1].isspace() or piece.text[0].isspace()):
-                    out.append("\\ ")
-            if piece.markup:
-                out.append(piece.text)
-            else:
-                out.append(_esc_plain(piece.text, line_start and k == 0))
+            markup = type(piece) is _Markup
+            # Markup must be separated from adjacent characters.
+            if (
+                k
+                and (markup or type(token[k - 1]) is _Markup)
+                and not (token[k - 1][-1].isspace() or piece[0].isspace())
+            ):
+                out.append("\\ ")
+            out.append(piece if markup else _esc_plain(piece, line_start and k == 0))
         return "".join(out)
 
     def lines(self, atoms: list[_Atom], width: int = _WIDTH) -> list[str]:
@@ -306,9 +314,11 @@ class _Inline:
         used = 0  # display width of line, kept as it grows
         join = self.join
         for token in self.tokens(atoms):
-            if len(token) == 1 and not token[0].markup:
+            if len(token) == 1 and type(token[0]) is str:
                 # One plain word, the common case: join() inlined.
-                text = token[0].text.translate(_PLAIN_SPECIAL)
+                text = token[0]
+                if not text.isalnum():
+                    text = text.translate(_PLAIN_SPECIAL)
             else:
                 text = join(token, False)
             text_w = len(text) if text.isascii() else _width(text)
