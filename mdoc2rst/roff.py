@@ -378,10 +378,12 @@ class Roff:
             elif not self._active():
                 self._skip(ln, buf)
                 return
-        live = self._close_braces(ln, buf)
-        if live is None:
-            return
-        self._live(ln, live)
+        if "\\}" in buf:
+            live = self._close_braces(ln, buf)
+            if live is None:
+                return
+            buf = live
+        self._live(ln, buf)
 
     def _active(self) -> bool:
         return all(s.rule for s in self.scopes)
@@ -447,10 +449,12 @@ class Roff:
 
     def _live(self, ln: int, buf: str, offs: int = 0) -> None:
         """A line that takes effect; it starts at ``offs`` (after a conditional)."""
-        expanded = self.expand(ln, buf[offs:])
-        if expanded is None:
-            return
-        buf = buf[:offs] + expanded
+        # Without a backslash there is no escape, comment or string to expand.
+        if "\\" in buf or self.escape != "\\":
+            expanded = self.expand(ln, buf[offs:])
+            if expanded is None:
+                return
+            buf = buf[:offs] + expanded
         ctl = self._control(buf, offs)
         if ctl is None:
             self.comments = False
