@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark mdoc2rst against its peers on the same pages, side by side.
 
-    python3 bench/bench.py [DIR...] [--repeat 3] [--no-sphinx] [--no-peers]
+    python3 bench/bench.py [DIR...] [--repeat 5] [--no-sphinx] [--no-peers]
 
 Pages: every man page under ../shared/corpus (mandoc's regression inputs,
 its manuals, FreeBSD's SCTP pages) plus any folder given.  Prints, from one
@@ -45,6 +45,19 @@ def pages_under(dirs: list[Path]) -> list[Path]:
     for d in dirs:
         found += sorted(p for p in d.rglob("*") if p.suffix in SUFFIXES and p.is_file())
     return found
+
+
+def groups(pages: list[Path], roots: list[Path]) -> list[tuple[str, list[Path]]]:
+    """The pages split by the first folder under each root (or the root)."""
+    found: dict[str, list[Path]] = {}
+    for p in pages:
+        for root in roots:
+            if p.is_relative_to(root):
+                rel = p.relative_to(root).parts
+                key = str(root / rel[0]) if len(rel) > 1 else str(root)
+                found.setdefault(key, []).append(p)
+                break
+    return [(os.path.relpath(k, ROOT.parent), v) for k, v in found.items()]
 
 
 def timed(fn: object, repeat: int) -> float:
@@ -209,7 +222,7 @@ def bench_sphinx(pages: list[Path], copies: int) -> None:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("dirs", nargs="*", type=Path)
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--no-sphinx", action="store_true")
     ap.add_argument("--no-peers", action="store_true")
     args = ap.parse_args()
@@ -239,6 +252,21 @@ def main() -> int:
         else:
             print("  pandoc: not found (pip install pypandoc-binary)")
     print("  (ratios: peer pages/s over mdoc2rst pages/s)\n")
+
+    # Pages per second depends on page size: mandoc's regression inputs are
+    # a few lines each, real manuals are several kilobytes.  Each folder on
+    # its own shows what a given kind of page costs.
+    print("By folder (one process each):")
+    for name, group in groups(pages, [SHARED / "corpus", *args.dirs]):
+        gsize = sum(p.stat().st_size for p in group)
+        t = bench_mdoc2rst(group, args.repeat)
+        print(f"  {name} ({len(group)} pages, {gsize / len(group) / 1e3:.1f} kB each on average):")
+        print(line("  mdoc2rst", len(group), gsize, t, None))
+        if not args.no_peers:
+            m = bench_mandoc(group, "markdown", args.repeat)
+            if m is not None:
+                print(line("  mandoc -T markdown", len(group), gsize, m, len(group) / t))
+    print()
 
     largest = max(pages, key=lambda p: p.stat().st_size)
     print(f"Peak memory on the largest page ({largest.name}, {largest.stat().st_size} B): "
