@@ -159,11 +159,13 @@ def per_process(cmd: list[str], runs: int = 10) -> float:
 
 
 def peak_memory(page: Path) -> float:
+    # VmHWM, not ru_maxrss: Linux carries ru_maxrss over exec from the
+    # forked copy of this process, so the child would report our size.
     code = (
-        "import resource, sys; sys.path.insert(0, sys.argv[2]);"
+        "import re, sys; sys.path.insert(0, sys.argv[2]);"
         "from mdoc2rst.reader import parse_file; from mdoc2rst.rst import write;"
         "write(parse_file(sys.argv[1]));"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+        "print(re.search(r'VmHWM:\\s*(\\d+)', open('/proc/self/status').read())[1])"
     )
     out = subprocess.run(
         [sys.executable, "-c", code, str(page), str(ROOT)], capture_output=True, text=True
