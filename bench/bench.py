@@ -10,7 +10,8 @@ run on this machine:
 * one process for many pages: pages/s and MB/s for mdoc2rst (parse,
   validate, write reST) and for ``mandoc -T markdown`` / ``-T html`` and
   ``pandoc -f mdoc -t rst`` (``pip install pypandoc-binary`` brings
-  pandoc), with ratios;
+  pandoc), with ratios; then the same for each folder on its own, since
+  pages per second depends on page size;
 * peak memory of mdoc2rst on the largest page (a fresh process);
 * start-up: ``mdoc2rst PAGE`` wall time per process, against mandoc's and
   pandoc's;
