@@ -224,22 +224,33 @@ class _Inline:
                 cur = []
 
         def plain(text: str) -> None:
+            # The first part continues the current token, the last starts
+            # the next one, and those between are whole tokens: a text line
+            # of many words is split once, with no call per word.
+            nonlocal cur
             parts = text.split(" ")
-            for i, part in enumerate(parts):
-                if i:
-                    cut()
-                if part:
-                    if cur and type(cur[-1]) is str:
-                        cur[-1] += part
-                    else:
-                        cur.append(part)
+            first = parts[0]
+            if first:
+                if cur and type(cur[-1]) is str:
+                    cur[-1] += first
+                else:
+                    cur.append(first)
+            if len(parts) == 1:
+                return
+            if cur:
+                tokens.append(cur)
+            tokens.extend([part] for part in parts[1:-1] if part)
+            last = parts[-1]
+            cur = [last] if last else []
 
         i = 0
         n = len(atoms)
         while i < n:
             atom = atoms[i]
             if not isinstance(atom, _Word):
-                cut()
+                if cur:
+                    tokens.append(cur)
+                    cur = []
                 i += 1
                 continue
             if atom.style == "" and atom.ref is None:
@@ -329,7 +340,7 @@ class _Inline:
                 if line:
                     result.append(line)
                 line = join(token, True)
-                used = _width(line)
+                used = len(line) if line.isascii() else _width(line)
         if line:
             result.append(line)
         return result
