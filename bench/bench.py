@@ -10,11 +10,12 @@ run on this machine:
 * one process for many pages: pages/s and MB/s for mdoc2rst (parse,
   validate, write reST) and for ``mandoc -T markdown`` / ``-T html`` and
   ``pandoc -f mdoc -t rst`` (``pip install pypandoc-binary`` brings
-  pandoc), with ratios; then the same for each folder on its own, since
+  pandoc) and doclifter (``apt-get install doclifter``), each on the pages
+  it accepts, with ratios; then the same for each folder on its own, since
   pages per second depends on page size;
 * peak memory of mdoc2rst on the largest page (a fresh process);
-* start-up: ``mdoc2rst PAGE`` wall time per process, against mandoc's and
-  pandoc's;
+* start-up: ``mdoc2rst PAGE`` wall time per process, against mandoc's,
+  pandoc's and doclifter's;
 * batch conversion on every core (``mdoc2rst convert -j N``);
 * a Sphinx build of 500+ man pages with ``-j auto``, then an incremental
   rebuild after touching one page, with how many pages it re-read.
@@ -39,6 +40,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("MDOC2RST_SHARED", ROOT.parent / "shared"))
 SUFFIXES = {f".{n}" for n in range(1, 10)} | {".in"}
+PEER_TIMEOUT = 20  # seconds a peer may take for one page
 
 
 def pages_under(dirs: list[Path]) -> list[Path]:
@@ -113,41 +115,78 @@ def pandoc_path() -> str | None:
         return None
 
 
-def bench_pandoc(pandoc: str, pages: list[Path], repeat: int) -> tuple[float, list[Path], str]:
-    """Pandoc on the pages it accepts: all in one process (it concatenates
-    its inputs) when that run succeeds, else one process per page."""
-    ok = [
-        p
-        for p in pages
-        if subprocess.run(
-            [pandoc, "-f", "mdoc", "-t", "rst", str(p)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            check=False,
-        ).returncode
-        == 0
-    ]
-    args = [pandoc, "-f", "mdoc", "-t", "rst", *map(str, ok)]
-    together = subprocess.run(
-        args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False
-    )
-    if together.returncode == 0:
+def copy_pages(pages: list[Path], folder: Path) -> list[Path]:
+    """Copies named p0.SEC, p1.SEC...: unique, and with a section suffix
+    (a regression input ``.in`` becomes section 1)."""
+    copies = []
+    for i, p in enumerate(pages):
+        sec = p.suffix.lstrip(".") if p.suffix != ".in" else "1"
+        copies.append(folder / f"p{i}.{sec}")
+        shutil.copyfile(p, copies[-1])
+    return copies
 
-        def run() -> None:
-            subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
 
-        return timed(run, repeat), ok, "one process"
+def bench_peer(
+    cmd: list[str], pages: list[Path], repeat: int, memory: int | None = None
+) -> tuple[float, list[int], str]:
+    """A peer converter on the pages it accepts (their indices): all in one
+    process when that run succeeds, else one process per page.  ``memory``
+    caps the peer's address space, in bytes."""
 
-    def each() -> None:
-        for p in ok:
-            subprocess.run(
-                [pandoc, "-f", "mdoc", "-t", "rst", str(p)],
+    def cap() -> None:
+        if memory is not None:
+            resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+
+    def convert(paths: list[Path], check: bool = False) -> int:
+        # A peer may loop on a page (doclifter does on some regression
+        # inputs): a page that takes over PEER_TIMEOUT counts as refused.
+        try:
+            return subprocess.run(
+                [*cmd, *map(str, paths)],
+                stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
-                check=False,
-            )
+                check=check,
+                timeout=PEER_TIMEOUT * len(paths),
+                preexec_fn=cap,
+            ).returncode
+        except subprocess.TimeoutExpired:
+            if check:
+                raise
+            return -1
+
+    ok = [i for i, p in enumerate(pages) if convert([p]) == 0]
+    accepted = [pages[i] for i in ok]
+    if not accepted:
+        return 0.0, ok, "none accepted"
+    if convert(accepted) == 0:
+        return timed(lambda: convert(accepted, check=True), repeat), ok, "one process"
+
+    def each() -> None:
+        for p in accepted:
+            convert([p])
 
     return timed(each, 1), ok, "a process per page: together they fail"
+
+
+def compare_peer(name: str, cmd: list[str], pages: list[Path], repeat: int,
+                 inputs: list[Path] | None = None, memory: int | None = None,
+                 ) -> None:  # fmt: skip
+    """Print a peer's rate beside mdoc2rst's on the pages the peer accepts.
+
+    ``inputs`` are the files the peer is given when it must not read the
+    originals (doclifter writes its output beside its input).
+    """
+    t, ok, how = bench_peer(cmd, inputs or pages, repeat, memory)
+    if not ok:
+        print(f"  {name}: accepts none of the pages")
+        return
+    same = [pages[i] for i in ok]
+    size = sum(p.stat().st_size for p in same)
+    ours = bench_mdoc2rst(same, repeat)
+    print(f"  on the {len(same)} pages {name.split()[0]} converts ({how}):")
+    print(line("  mdoc2rst", len(same), size, ours, None))
+    print(line(f"  {name}", len(same), size, t, len(same) / ours))
 
 
 def per_process(cmd: list[str], runs: int = 10) -> float:
@@ -246,14 +285,20 @@ def main() -> int:
                 print(line(f"mandoc -T {fmt}", len(pages), size, t, base))
         pandoc = pandoc_path()
         if pandoc:
-            t, ok, how = bench_pandoc(pandoc, pages, args.repeat)
-            ok_size = sum(p.stat().st_size for p in ok)
-            ours_ok = bench_mdoc2rst(ok, args.repeat)
-            print(f"  on the {len(ok)} pages pandoc converts ({how}):")
-            print(line("  mdoc2rst", len(ok), ok_size, ours_ok, None))
-            print(line("  pandoc -f mdoc -t rst", len(ok), ok_size, t, len(ok) / ours_ok))
+            cmd = [pandoc, "-f", "mdoc", "-t", "rst"]
+            compare_peer("pandoc -f mdoc -t rst", cmd, pages, args.repeat)
         else:
             print("  pandoc: not found (pip install pypandoc-binary)")
+        if shutil.which("doclifter"):
+            with tempfile.TemporaryDirectory() as tmp:
+                copies = copy_pages(pages, Path(tmp))
+                # doclifter grows without bound on some regression inputs
+                # (18 GB within the time limit): cap it.  Not pandoc: the
+                # Haskell runtime reserves a terabyte of address space.
+                compare_peer("doclifter (to DocBook)", ["doclifter"], pages, args.repeat,
+                             copies, memory=2 << 30)  # fmt: skip
+        else:
+            print("  doclifter: not found (apt-get install doclifter)")
     print("  (ratios: peer pages/s over mdoc2rst pages/s)\n")
 
     # Pages per second depends on page size: mandoc's regression inputs are
@@ -283,8 +328,13 @@ def main() -> int:
     pandoc = None if args.no_peers else pandoc_path()
     if pandoc:
         commands.append(("pandoc -f mdoc -t rst PAGE", [pandoc, "-f", "mdoc", "-t", "rst", seed]))
-    for label, cmd in commands:
-        print(f"  {label:28} {per_process(cmd) * 1e3:6.0f} ms")
+    with tempfile.TemporaryDirectory() as tmp:
+        if not args.no_peers and shutil.which("doclifter"):
+            # doclifter writes PAGE.xml beside the page: give it a copy.
+            copy = copy_pages([Path(seed)], Path(tmp))[0]
+            commands.append(("doclifter PAGE", ["doclifter", str(copy)]))
+        for label, cmd in commands:
+            print(f"  {label:28} {per_process(cmd) * 1e3:6.0f} ms")
     print()
 
     print("Batch conversion on every core:")
@@ -292,9 +342,7 @@ def main() -> int:
         # Unique names, so that no two pages write the same NAME.SEC.rst.
         src, out = Path(tmp) / "src", Path(tmp) / "out"
         src.mkdir()
-        for i, p in enumerate(pages):
-            sec = p.suffix.lstrip(".") if p.suffix != ".in" else "1"
-            shutil.copyfile(p, src / f"p{i}.{sec}")
+        copy_pages(pages, src)
         jobs = os.cpu_count() or 1
         t = time.perf_counter()
         subprocess.run(
