@@ -30,6 +30,7 @@ import os
 import re
 import resource
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -139,21 +140,27 @@ def bench_peer(
 
     def convert(paths: list[Path], check: bool = False) -> int:
         # A peer may loop on a page (doclifter does on some regression
-        # inputs): a page that takes over PEER_TIMEOUT counts as refused.
+        # inputs): a page that takes over PEER_TIMEOUT counts as refused,
+        # and the peer's whole process group is killed, helpers included.
+        proc = subprocess.Popen(
+            [*cmd, *map(str, paths)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            preexec_fn=cap,
+            start_new_session=True,
+        )
         try:
-            return subprocess.run(
-                [*cmd, *map(str, paths)],
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                check=check,
-                timeout=PEER_TIMEOUT * len(paths),
-                preexec_fn=cap,
-            ).returncode
+            code = proc.wait(timeout=PEER_TIMEOUT * len(paths))
         except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
             if check:
                 raise
             return -1
+        if check and code != 0:
+            raise subprocess.CalledProcessError(code, cmd)
+        return code
 
     ok = [i for i, p in enumerate(pages) if convert([p]) == 0]
     accepted = [pages[i] for i in ok]
