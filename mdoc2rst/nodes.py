@@ -309,6 +309,9 @@ class Document:
     meta: Meta
     diagnostics: list[Diagnostic]
     macroset: str = "mdoc"
+    #: Files the page pulled in with ``.so``, each once, in the order read:
+    #: a build that caches the page must redo it when one of them changes.
+    includes: tuple[str, ...] = ()
 
     @property
     def worst(self) -> int:

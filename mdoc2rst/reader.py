@@ -129,7 +129,8 @@ def _parse(text: str | bytes, filename: str, path: Path | None, so_root: Path | 
     meta = Meta(rcsids=frozenset(roff.rcsids))
     root.flags |= Flag.VALID
     validate(root, meta, report)
-    return Document(filename, root, meta, report.items)
+    includes = tuple(str(f) for f in roff.sources)
+    return Document(filename, root, meta, report.items, includes=includes)
 
 
 def parse_file(path: str | Path, *, so_root: Path | None = None) -> Document:

@@ -289,6 +289,7 @@ class Roff:
         self.read = read
         self.so_root = so_root
         self.includes: list[Path] = [path.resolve()] if path is not None else []
+        self.sources: list[Path] = []  # every file .so read, once, in order
         self.strings: dict[str, str] = dict(PREDEFINED_STRINGS)
         self.macros: dict[str, str] = {}
         self.regs: dict[str, int] = {}
@@ -790,6 +791,8 @@ class Roff:
             # repeat it until its depth limit; once is enough to report.
             self.report("ROFFLOOP", ln, ctl - 1)
             return
+        if found not in self.sources:
+            self.sources.append(found)
         self.depth += 1
         self.includes.append(found)
         saved = self.report.file

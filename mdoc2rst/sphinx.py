@@ -176,6 +176,7 @@ def render(
     config = MdocConfig.from_sphinx(env.config)
     # .so may read within the project's source tree, never outside it.
     doc = parse(text, filename=source, path=Path(source), so_root=Path(env.srcdir))
+    _note_includes(env, doc)
     if key is None:
         key = ((doc.meta.name or doc.meta.title or Path(source).stem), doc.meta.msec or "")
     name, section = key
@@ -189,6 +190,12 @@ def render(
     first = _first_line(doc)
     content = StringList(lines, items=[(source, n - 1) for n in line_map(doc, lines, first)])
     return Rendered(doc, content, label(page_id), (name, section))
+
+
+def _note_includes(env: BuildEnvironment, doc: Document) -> None:
+    """Editing a file the page pulled in with ``.so`` rebuilds the page."""
+    for path in doc.includes:
+        env.note_dependency(path)
 
 
 def _first_line(doc: Document) -> int:
@@ -370,6 +377,7 @@ class MdocErrorsDirective(_PageDirective):
 
         path, data = self.read_page()
         doc = parse(data, filename=path, path=Path(path), so_root=Path(self.env.srcdir))
+        _note_includes(self.env, doc)
         spec = extract(doc, data)
         text = to_rst(spec, link="no-links" not in self.options, pid=self.options.get("page-id"))
         return self.parse_rst(StringList(text.splitlines(), source=path), titles=False)

@@ -69,6 +69,17 @@ def test_every_node_knows_its_file(tmp_path: Path) -> None:
     assert all(n.file for n in doc.root.walk())
 
 
+def test_files_read_with_so_are_listed_once_each(tmp_path: Path) -> None:
+    (tmp_path / "a.inc").write_text("from a\n.so b.inc\n")
+    (tmp_path / "b.inc").write_text("from b\n")
+    page = tmp_path / "page.1"
+    page.write_text(HEADER + ".so a.inc\n.so b.inc\n.so missing.inc\n")
+    doc = parse_file(page)
+    real = tmp_path.resolve()
+    assert doc.includes == (str(real / "a.inc"), str(real / "b.inc"))
+    assert parse_file(tmp_path / "b.inc").includes == ()
+
+
 def test_so_root_fences_the_whole_tree(tmp_path: Path) -> None:
     # What the Sphinx extension does: .so may read within the source folder.
     src = tmp_path / "src"
@@ -84,6 +95,7 @@ def test_so_root_fences_the_whole_tree(tmp_path: Path) -> None:
     assert "shared text" in text and "secret text" not in text
     kinds = [d.kind for d in doc.diagnostics if d.kind.startswith("SO_")]
     assert kinds == ["SO_FAIL", "SO_PATH"]
+    assert doc.includes == (str((src / "common" / "shared.inc").resolve()),)
     # Without a so_root only the page's own folder is readable.
     assert "shared text" not in dump(parse_file(page))
 

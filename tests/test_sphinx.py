@@ -251,6 +251,30 @@ def test_rebuild_after_touching_included_page(tmp_path: Path) -> None:
     assert "many destination addresses" in _text(third.html("included"))
 
 
+SO_PAGE = """\
+.Dd June 19, 2007
+.Dt SHARED 3
+.Os
+.Sh NAME
+.Nm shared
+.Nd a page that pulls in a common part
+.so common.inc
+"""
+
+
+def test_editing_a_file_pulled_in_with_so_rereads_the_page(tmp_path: Path) -> None:
+    srcdir = one_page_project(tmp_path, "shared", SO_PAGE)
+    common = srcdir / "man3" / "common.inc"
+    common.write_text(".Sh DESCRIPTION\nThe first wording.\n", encoding="utf-8")
+    first = build(srcdir, fresh=True)
+    assert "The first wording." in _text(first.html("man3/shared"))
+    assert build(srcdir).read() == []
+    common.write_text(".Sh DESCRIPTION\nThe second wording.\n", encoding="utf-8")
+    third = build(srcdir)
+    assert third.read() == ["man3/shared"]
+    assert "The second wording." in _text(third.html("man3/shared"))
+
+
 def test_new_page_turns_xr_local(tmp_path: Path) -> None:
     """A page added to the project makes the other pages link to it."""
     srcdir = make_project(tmp_path)
