@@ -121,7 +121,6 @@ def _parse(text: str | bytes, filename: str, path: Path | None, so_root: Path | 
     root = Node(ROOT, "root", 0, 0, file=filename)
     parser = MdocParser(report, root, lambda name: 0)
     roff = Roff(parser, report, path, _read_so, so_root)
-    parser.translate = roff.translate
     roff.run(text)
     if roff.defining is not None and roff.defining.name is not None:
         report("BLK_NOEND", 0, 0, "de")

@@ -750,6 +750,9 @@ class Roff:
                 self.tr.pop(a, None)
             else:
                 self.tr[a] = b
+        # Words go through the table only once a page has one: most never
+        # do, and a method call per word is not free.
+        self.parser.translate = self.translate
 
     def _req_cc(self, ln: int, buf: str, name: str, pos: int, ctl: int) -> None:
         arg = buf[pos:].strip()
