@@ -217,12 +217,6 @@ class _Inline:
         tokens: list[list[_Piece]] = []
         cur: list[_Piece] = []
 
-        def cut() -> None:
-            nonlocal cur
-            if cur:
-                tokens.append(cur)
-                cur = []
-
         def plain(text: str) -> None:
             # The first part continues the current token, the last starts
             # the next one, and those between are whole tokens: a text line
@@ -297,7 +291,8 @@ class _Inline:
             plain(lead)
             cur.append(_Markup(self.markup(core, atom.style, atom.ref)))
             plain(trail)
-        cut()
+        if cur:
+            tokens.append(cur)
         return tokens
 
     @staticmethod
