@@ -64,6 +64,10 @@ def groups(pages: list[Path], roots: list[Path]) -> list[tuple[str, list[Path]]]
     return [(os.path.relpath(k, ROOT.parent), v) for k, v in found.items()]
 
 
+def total_size(pages: list[Path]) -> int:
+    return sum(p.stat().st_size for p in pages)
+
+
 def timed(fn: object, repeat: int) -> float:
     best = float("inf")
     for _ in range(repeat):
@@ -80,7 +84,8 @@ def line(name: str, n: int, size: int, seconds: float, base: float | None) -> st
 
 
 def bench_mdoc2rst(pages: list[Path], repeat: int) -> float:
-    sys.path.insert(0, str(ROOT))
+    if str(ROOT) not in sys.path:  # this checkout, not an installed copy
+        sys.path.insert(0, str(ROOT))
     from mdoc2rst.reader import parse
     from mdoc2rst.rst import write
 
@@ -176,9 +181,14 @@ def bench_peer(
     return timed(each, 1), ok, "a process per page: together they fail"
 
 
-def compare_peer(name: str, cmd: list[str], pages: list[Path], repeat: int,
-                 inputs: list[Path] | None = None, memory: int | None = None,
-                 ) -> None:  # fmt: skip
+def compare_peer(
+    name: str,
+    cmd: list[str],
+    pages: list[Path],
+    repeat: int,
+    inputs: list[Path] | None = None,
+    memory: int | None = None,
+) -> None:
     """Print a peer's rate beside mdoc2rst's on the pages the peer accepts.
 
     ``inputs`` are the files the peer is given when it must not read the
@@ -189,7 +199,7 @@ def compare_peer(name: str, cmd: list[str], pages: list[Path], repeat: int,
         print(f"  {name}: accepts none of the pages")
         return
     same = [pages[i] for i in ok]
-    size = sum(p.stat().st_size for p in same)
+    size = total_size(same)
     ours = bench_mdoc2rst(same, repeat)
     print(f"  on the {len(same)} pages {name.split()[0]} converts ({how}):")
     print(line("  mdoc2rst", len(same), size, ours, None))
@@ -279,7 +289,7 @@ def main() -> int:
     if not pages:
         print(f"bench: no pages under {SHARED}/corpus", file=sys.stderr)
         return 2
-    size = sum(p.stat().st_size for p in pages)
+    size = total_size(pages)
     print(f"{len(pages)} pages, {size / 1e6:.2f} MB, {os.cpu_count()} CPUs, one run\n")
     print("One process, many pages:")
     ours = bench_mdoc2rst(pages, args.repeat)
@@ -300,7 +310,7 @@ def main() -> int:
             with tempfile.TemporaryDirectory() as tmp:
                 copies = copy_pages(pages, Path(tmp))
                 # doclifter grows without bound on some regression inputs
-                # (18 GB within the time limit): cap it.  Not pandoc: the
+                # (18-24 GB within minutes): cap it.  Not pandoc: the
                 # Haskell runtime reserves a terabyte of address space.
                 compare_peer("doclifter (to DocBook)", ["doclifter"], pages, args.repeat,
                              copies, memory=2 << 30)  # fmt: skip
@@ -313,7 +323,7 @@ def main() -> int:
     # its own shows what a given kind of page costs.
     print("By folder (one process each):")
     for name, group in groups(pages, [SHARED / "corpus", *args.dirs]):
-        gsize = sum(p.stat().st_size for p in group)
+        gsize = total_size(group)
         t = bench_mdoc2rst(group, args.repeat)
         print(f"  {name} ({len(group)} pages, {gsize / len(group) / 1e3:.1f} kB each on average):")
         print(line("  mdoc2rst", len(group), gsize, t, None))
