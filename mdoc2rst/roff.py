@@ -479,7 +479,7 @@ class Roff:
         if name in self.macros:
             self._call_macro(ln, buf, name, pos)
             return
-        handler = self._requests.get(name)
+        handler = _REQUESTS.get(name)
         if handler is not None:
             handler(self, ln, buf, name, pos, ctl)
             return
@@ -1057,18 +1057,23 @@ class Roff:
         except ValueError:
             return None
 
-    _requests: Final[dict[str, Callable[[Roff, int, str, str, int, int], None]]] = {
-        "ds": _req_ds, "ds1": _req_ds, "as": _req_ds, "as1": _req_ds,
-        "nr": _req_nr, "rr": _req_rr, "rm": _req_rm, "rn": _req_rn, "als": _req_als,
-        "tr": _req_tr, "cc": _req_cc, "ec": _req_ec, "eo": _req_eo, "nop": _req_nop,
-        "so": _req_so, "it": _req_it, "shift": _req_shift, "return": _req_return,
-        "break": _req_break, "char": _req_char,
-        "if": _req_cond, "ie": _req_cond, "el": _req_cond, "while": _req_cond,
-        "de": _req_define, "de1": _req_define, "dei": _req_define, "dei1": _req_define,
-        "am": _req_define, "am1": _req_define, "ami": _req_define, "ami1": _req_define,
-        "ig": _req_define,
-        "TS": _req_unsupported_block, "EQ": _req_unsupported_block,
-    }  # fmt: skip
+
+# The requests by name. Built after the class rather than in its body, so
+# that the module also compiles with mypyc, whose classes cannot hold a
+# table of their own methods.
+_REQUESTS: Final[dict[str, Callable[[Roff, int, str, str, int, int], None]]] = {
+    "ds": Roff._req_ds, "ds1": Roff._req_ds, "as": Roff._req_ds, "as1": Roff._req_ds,
+    "nr": Roff._req_nr, "rr": Roff._req_rr, "rm": Roff._req_rm, "rn": Roff._req_rn,
+    "als": Roff._req_als, "tr": Roff._req_tr, "cc": Roff._req_cc, "ec": Roff._req_ec,
+    "eo": Roff._req_eo, "nop": Roff._req_nop, "so": Roff._req_so, "it": Roff._req_it,
+    "shift": Roff._req_shift, "return": Roff._req_return, "break": Roff._req_break,
+    "char": Roff._req_char,
+    "if": Roff._req_cond, "ie": Roff._req_cond, "el": Roff._req_cond, "while": Roff._req_cond,
+    "de": Roff._req_define, "de1": Roff._req_define, "dei": Roff._req_define,
+    "dei1": Roff._req_define, "am": Roff._req_define, "am1": Roff._req_define,
+    "ami": Roff._req_define, "ami1": Roff._req_define, "ig": Roff._req_define,
+    "TS": Roff._req_unsupported_block, "EQ": Roff._req_unsupported_block,
+}  # fmt: skip
 
 
 class _Return(Exception):

@@ -165,17 +165,21 @@ def _width(text: str) -> int:
 # -- formatting a paragraph ---------------------------------------------------
 
 
-class _Markup(str):
+class _Markup:
     """A piece of a token that is finished reST; plain pieces are ``str``.
 
-    A type rather than a flag on a record: most pieces are plain words, and
-    they then cost no object beyond their text.
+    A wrapper rather than a flag on every piece: most pieces are plain words,
+    and they then cost no object beyond their text. Not a ``str`` subclass,
+    so that the module compiles with mypyc, which cannot subclass ``str``.
     """
 
-    __slots__ = ()
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
 
 
-_Piece = str  # raw text, or a _Markup
+_Piece = str | _Markup  # raw text, or finished reST
 
 
 class _Inline:
@@ -299,18 +303,20 @@ class _Inline:
     def join(token: list[_Piece], line_start: bool) -> str:
         if len(token) == 1:
             piece = token[0]  # the common case: one word
-            return piece if type(piece) is _Markup else _esc_plain(piece, line_start)
+            return piece.text if isinstance(piece, _Markup) else _esc_plain(piece, line_start)
+        raw = [piece.text if isinstance(piece, _Markup) else piece for piece in token]
         out: list[str] = []
         for k, piece in enumerate(token):
-            markup = type(piece) is _Markup
+            markup = isinstance(piece, _Markup)
+            text = raw[k]
             # Markup must be separated from adjacent characters.
             if (
                 k
-                and (markup or type(token[k - 1]) is _Markup)
-                and not (token[k - 1][-1].isspace() or piece[0].isspace())
+                and (markup or isinstance(token[k - 1], _Markup))
+                and not (raw[k - 1][-1].isspace() or text[0].isspace())
             ):
                 out.append("\\ ")
-            out.append(piece if markup else _esc_plain(piece, line_start and k == 0))
+            out.append(text if markup else _esc_plain(text, line_start and k == 0))
         return "".join(out)
 
     def lines(self, atoms: list[_Atom], width: int = _WIDTH) -> list[str]:
