@@ -15,10 +15,13 @@ from pathlib import Path
 
 import pytest
 
-# Run as a script (--regen), the project and the helpers must be importable.
-sys.path[:0] = [str(Path(__file__).parent), str(Path(__file__).resolve().parents[1])]
+# Run as a script (--regen), the helpers and the project must be importable:
+# the checkout goes last, so that an mdoc2rst already on the path (the
+# compiled build under test) comes first.
+sys.path.insert(0, str(Path(__file__).parent))
+sys.path.append(str(Path(__file__).resolve().parents[1]))
 
-from oracle import (  # noqa: E402
+from oracle import (
     SEED,
     freebsd_pages,
     manual_pages,
@@ -27,10 +30,10 @@ from oracle import (  # noqa: E402
     require_shared,
     require_tool,
 )
-from rst_check import DOCUTILS, docutils_messages, fidelity, render_html  # noqa: E402
+from rst_check import DOCUTILS, docutils_messages, fidelity, render_html
 
-from mdoc2rst import parse, parse_file  # noqa: E402
-from mdoc2rst.rst import RstOptions, write  # noqa: E402
+from mdoc2rst import parse, parse_file
+from mdoc2rst.rst import RstOptions, write
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures" / "rst"

@@ -337,7 +337,11 @@ def wait_stopped(pid: int) -> None:
 
 
 def _child_env() -> dict[str, str]:
-    path = [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
+    # The child imports what this process imports: the parent's PYTHONPATH
+    # first (the compiled build's test run sets it), then the checkout, then
+    # this directory for the helpers, which PYTHONSAFEPATH would leave out.
+    parent = [*filter(None, [os.environ.get("PYTHONPATH")])]
+    path = [*parent, str(ROOT), str(Path(__file__).parent)]
     return {**os.environ, "PYTHONPATH": os.pathsep.join(path)}
 
 
