@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark mdoc2rst against its peers on the same pages, side by side.
 
-    python3 bench/bench.py [DIR...] [--repeat 5] [--no-sphinx] [--no-peers]
+    python3 bench/bench.py [DIR...] [--repeat 5] [--no-sphinx] [--no-peers] [--site DIR]
 
 Pages: every man page under ../shared/corpus (mandoc's regression inputs,
 its manuals, FreeBSD's SCTP pages) plus any folder given.  Prints, from one
@@ -19,6 +19,10 @@ run on this machine:
 * batch conversion on every core (``mdoc2rst convert -j N``);
 * a Sphinx build of 500+ man pages with ``-j auto``, then an incremental
   rebuild after touching one page, with how many pages it re-read.
+
+It measures this checkout, pure Python, unless ``--site DIR`` names an
+install of the compiled build (``tools/compiled.sh DIR``); the first line
+says which build it measured.
 
 Figures, not assertions: targets live in README.md.
 """
@@ -83,9 +87,24 @@ def line(name: str, n: int, size: int, seconds: float, base: float | None) -> st
     return f"  {name:32} {rate:9.0f} pages/s {size / seconds / 1e6:7.2f} MB/s  {ratio}"
 
 
+def child_env(source: Path) -> dict[str, str]:
+    """The environment of an mdoc2rst child process: it imports from
+    ``source``, and not from its working directory (PYTHONSAFEPATH)."""
+    return dict(os.environ, PYTHONPATH=str(source), PYTHONSAFEPATH="1")
+
+
+def build_label(source: Path) -> str:
+    """Which build of mdoc2rst this process imports, and from where."""
+    import importlib.machinery
+
+    import mdoc2rst.parser
+
+    origin = mdoc2rst.parser.__file__ or ""
+    compiled = origin.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES))
+    return f"{'compiled with mypyc' if compiled else 'pure Python'}, from {source}"
+
+
 def bench_mdoc2rst(pages: list[Path], repeat: int) -> float:
-    if str(ROOT) not in sys.path:  # this checkout, not an installed copy
-        sys.path.insert(0, str(ROOT))
     from mdoc2rst.reader import parse
     from mdoc2rst.rst import write
 
@@ -206,31 +225,33 @@ def compare_peer(
     print(line(f"  {name}", len(same), size, t, len(same) / ours))
 
 
-def per_process(cmd: list[str], runs: int = 10) -> float:
+def per_process(cmd: list[str], env: dict[str, str] | None = None, runs: int = 10) -> float:
     times = []
     for _ in range(runs):
         t = time.perf_counter()
-        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        subprocess.run(
+            cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False
+        )
         times.append(time.perf_counter() - t)
     return statistics.median(times)
 
 
-def peak_memory(page: Path) -> float:
+def peak_memory(page: Path, env: dict[str, str]) -> float:
     # VmHWM, not ru_maxrss: Linux carries ru_maxrss over exec from the
     # forked copy of this process, so the child would report our size.
     code = (
-        "import re, sys; sys.path.insert(0, sys.argv[2]);"
+        "import re, sys;"
         "from mdoc2rst.reader import parse_file; from mdoc2rst.rst import write;"
         "write(parse_file(sys.argv[1]));"
         "print(re.search(r'VmHWM:\\s*(\\d+)', open('/proc/self/status').read())[1])"
     )
     out = subprocess.run(
-        [sys.executable, "-c", code, str(page), str(ROOT)], capture_output=True, text=True
+        [sys.executable, "-c", code, str(page)], env=env, capture_output=True, text=True
     ).stdout
     return int(out.strip() or 0) / 1024
 
 
-def bench_sphinx(pages: list[Path], copies: int) -> None:
+def bench_sphinx(pages: list[Path], copies: int, env: dict[str, str]) -> None:
     try:
         import sphinx  # noqa: F401
     except ImportError:
@@ -257,7 +278,6 @@ def bench_sphinx(pages: list[Path], copies: int) -> None:
         toc = "\n".join(f"   {n.rsplit('.', 1)[0]}" for n in names)
         (src / "index.rst").write_text(f"Pages\n=====\n\n.. toctree::\n\n{toc}\n")
         out = Path(tmp) / "out"
-        env = dict(os.environ, PYTHONPATH=str(ROOT))
         cmd = [sys.executable, "-m", "sphinx", "-j", "auto", "-q", str(src), str(out)]
         t = time.perf_counter()
         subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -284,12 +304,24 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--no-sphinx", action="store_true")
     ap.add_argument("--no-peers", action="store_true")
+    ap.add_argument(
+        "--site",
+        type=Path,
+        help="measure the mdoc2rst installed in this folder (tools/compiled.sh DIR)",
+    )
     args = ap.parse_args()
+    source = (args.site or ROOT).resolve()
+    if not (source / "mdoc2rst" / "__init__.py").is_file():
+        print(f"bench: no mdoc2rst package in {source}", file=sys.stderr)
+        return 2
+    sys.path.insert(0, str(source))
+    env = child_env(source)
     pages = pages_under([SHARED / "corpus", *args.dirs])
     if not pages:
         print(f"bench: no pages under {SHARED}/corpus", file=sys.stderr)
         return 2
     size = total_size(pages)
+    print(f"mdoc2rst: {build_label(source)}")
     print(f"{len(pages)} pages, {size / 1e6:.2f} MB, {os.cpu_count()} CPUs, one run\n")
     print("One process, many pages:")
     ours = bench_mdoc2rst(pages, args.repeat)
@@ -335,7 +367,7 @@ def main() -> int:
 
     largest = max(pages, key=lambda p: p.stat().st_size)
     print(f"Peak memory on the largest page ({largest.name}, {largest.stat().st_size} B): "
-          f"{peak_memory(largest):.1f} MB\n")  # fmt: skip
+          f"{peak_memory(largest, env):.1f} MB\n")  # fmt: skip
 
     print("One process per page (median of 10):")
     seed = str(ROOT / "docs" / "man3" / "sctp_connectx.3")
@@ -351,7 +383,8 @@ def main() -> int:
             copy = copy_pages([Path(seed)], Path(tmp))[0]
             commands.append(("doclifter PAGE", ["doclifter", str(copy)]))
         for label, cmd in commands:
-            print(f"  {label:28} {per_process(cmd) * 1e3:6.0f} ms")
+            child = env if label.startswith("mdoc2rst") else None
+            print(f"  {label:28} {per_process(cmd, child) * 1e3:6.0f} ms")
     print()
 
     print("Batch conversion on every core:")
@@ -374,7 +407,7 @@ def main() -> int:
                 "-o",
                 str(out),
             ],
-            env=dict(os.environ, PYTHONPATH=str(ROOT)),
+            env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -386,7 +419,7 @@ def main() -> int:
     if not args.no_sphinx:
         print("Sphinx:")
         man = [p for p in pages if p.suffix != ".in"] + [p for p in pages if p.suffix == ".in"]
-        bench_sphinx(man, copies=max(1, -(-500 // len(man))))
+        bench_sphinx(man, copies=max(1, -(-500 // len(man))), env=env)
     rusage = resource.getrusage(resource.RUSAGE_SELF)
     print(f"\n(benchmark process peak RSS {rusage.ru_maxrss / 1024:.0f} MB)")
     return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +11,8 @@ from types import ModuleType
 
 import oracle
 import pytest
+
+import mdoc2rst
 
 BENCH = Path(__file__).resolve().parent.parent / "bench" / "bench.py"
 
@@ -70,8 +73,22 @@ def test_copies_get_a_section_suffix(bench: ModuleType, tmp_path: Path) -> None:
 
 def test_the_script_prints_every_figure_without_peers() -> None:
     oracle.require_shared()
+    # The build these tests import: the checkout, or the compiled build
+    # (MDOC2RST_BUILD=compiled), which the script must say it measured.
+    site = Path(mdoc2rst.__file__).resolve().parent.parent
+    compiled = os.environ.get("MDOC2RST_BUILD") == "compiled"
+    build = "compiled with mypyc" if compiled else "pure Python"
     proc = subprocess.run(
-        [sys.executable, str(BENCH), "--no-peers", "--no-sphinx", "--repeat", "1"],
+        [
+            sys.executable,
+            str(BENCH),
+            "--no-peers",
+            "--no-sphinx",
+            "--repeat",
+            "1",
+            "--site",
+            str(site),
+        ],
         capture_output=True,
         text=True,
         check=False,
@@ -80,6 +97,7 @@ def test_the_script_prints_every_figure_without_peers() -> None:
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
     for expected in (
+        f"mdoc2rst: {build}, from {site}",
         "mdoc2rst (parse, validate, reST)",
         "By folder (one process each):",
         "freebsd (11 pages",
@@ -89,3 +107,15 @@ def test_the_script_prints_every_figure_without_peers() -> None:
     ):
         assert expected in out, expected
     assert "Traceback" not in proc.stderr
+
+
+def test_a_site_without_mdoc2rst_is_refused(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, str(BENCH), "--no-peers", "--no-sphinx", "--site", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr == f"bench: no mdoc2rst package in {tmp_path.resolve()}\n"
