@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Build the compiled mdoc2rst, as release wheels ship it (the conversion
-# pipeline's modules compiled to C extensions with mypyc), and install it,
-# without its dependencies, into DEST, apart from this checkout.
+# Build the compiled mdoc2rst (the conversion pipeline's modules compiled to
+# C extensions with mypyc, as in a wheel built with the hook on) and install
+# it, without its dependencies, into DEST, apart from this checkout.
 # Usage: tools/compiled.sh DEST
 # Then:  PYTHONSAFEPATH=1 PYTHONPATH=DEST python3 -m mdoc2rst PAGE
 set -euo pipefail

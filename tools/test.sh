@@ -39,8 +39,8 @@ python3 -m mypy
 python3 -m mypy tools/vmtest.py
 python3 -m pytest "$@"
 
-# The compiled build, as release wheels ship it (tools/compiled.sh): the suite
-# again, importing it instead of the checkout. The kernel tests exercise
+# The compiled build (tools/compiled.sh), the one to ship in wheels: the
+# suite again, importing it instead of the checkout. The kernel tests exercise
 # sctpx, which is not compiled; the VM stage below runs them.
 compiled=$(mktemp -d)
 trap 'rm -rf "$compiled"' EXIT
