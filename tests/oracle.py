@@ -264,15 +264,24 @@ def our_tree(text: str, name: str) -> str:
     return dump(our_document(text, name))
 
 
-def run_cli(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    """``python -m mdoc2rst ARGS`` in ``cwd``, with the mdoc2rst these tests import."""
+def child_env() -> dict[str, str]:
+    """The environment of a Python child of the tests: it imports the
+    mdoc2rst and sctpx these tests import (the checkout, or the compiled
+    build under test), then the helpers in this folder, which a child run
+    with PYTHONSAFEPATH would not find otherwise."""
     spec = importlib.util.find_spec("mdoc2rst")
     where = Path(spec.origin).parent.parent if spec and spec.origin else ROOT
-    path = [str(where), *filter(None, [os.environ.get("PYTHONPATH")])]
+    parent = [*filter(None, [os.environ.get("PYTHONPATH")])]
+    path = [str(where), *parent, str(Path(__file__).parent)]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(path)}
+
+
+def run_cli(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """``python -m mdoc2rst ARGS`` in ``cwd``, with the mdoc2rst these tests import."""
     return subprocess.run(
         [sys.executable, "-m", "mdoc2rst", *args],
         cwd=cwd,
-        env={**os.environ, "PYTHONPATH": os.pathsep.join(path)},
+        env=child_env(),
         capture_output=True,
         text=True,
         errors="surrogateescape",

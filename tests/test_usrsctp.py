@@ -38,12 +38,10 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import pytest
-from oracle import unavailable
+from oracle import child_env, unavailable
 
 import sctpx
 from sctpx import _addr, _stub, _usrsctp_lib, usrsctp
-
-ROOT = Path(__file__).resolve().parents[1]
 
 # Seconds: a scenario's own alarm, and the parent's bound on the child.
 # Every scenario finishes in about a second; these only stop a wedged one.
@@ -295,7 +293,7 @@ def stop_gives_up(args: list[str]) -> Result:
         [sys.executable, __file__, "serve", str(server_udp)],
         stdout=subprocess.PIPE,
         text=True,
-        env=_child_env(),
+        env=child_env(),
     )
     try:
         assert peer.stdout is not None and peer.stdout.readline().strip() == "ready"
@@ -336,15 +334,6 @@ def wait_stopped(pid: int) -> None:
         time.sleep(0.001)
 
 
-def _child_env() -> dict[str, str]:
-    # The child imports what this process imports: the parent's PYTHONPATH
-    # first (the compiled build's test run sets it), then the checkout, then
-    # this directory for the helpers, which PYTHONSAFEPATH would leave out.
-    parent = [*filter(None, [os.environ.get("PYTHONPATH")])]
-    path = [*parent, str(ROOT), str(Path(__file__).parent)]
-    return {**os.environ, "PYTHONPATH": os.pathsep.join(path)}
-
-
 def _child_main(argv: list[str]) -> NoReturn:
     # A wedged stack dies of SIGALRM here rather than hanging its parent.
     signal.alarm(CHILD_ALARM)
@@ -380,7 +369,7 @@ def run(name: str, *, netns: bool = False) -> Result:
             capture_output=True,
             text=True,
             timeout=CHILD_TIMEOUT,
-            env=_child_env(),
+            env=child_env(),
             check=False,
         )
     except subprocess.TimeoutExpired as exc:
