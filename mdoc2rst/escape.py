@@ -38,7 +38,7 @@ from typing import Final
 
 from mdoc2rst.chars import lookup
 
-__all__ = ["Esc", "Escape", "Run", "render", "runs", "scan_escape", "strip_escapes"]
+__all__ = ["Esc", "Escape", "Run", "render", "runs", "scan", "scan_escape", "strip_escapes"]
 
 
 class Esc(enum.Enum):
@@ -329,6 +329,11 @@ def scan_escape(s: str, i: int) -> Escape:
     return Escape(kind, i, end, arg)
 
 
+def scan(s: str, i: int) -> tuple[Esc, int, str]:
+    """:func:`scan_escape` as a plain tuple (kind, end, argument), for hot loops."""
+    return _scan(s, i)
+
+
 def _scan(s: str, i: int) -> _Scan:
     j = i + 1
     # \E is \ outside copy mode.
@@ -368,6 +373,7 @@ _BASIC_UNITS: Final[dict[str, float]] = {
 }
 # A page asking for a million blanks must not cost a megabyte per text node.
 _MAX_COLUMNS: Final = 1024
+_BU_LIMIT: Final = float(1 << 31)  # basic units: a C int's range, as in mandoc
 
 
 def _printable(code: int) -> str:
@@ -390,7 +396,9 @@ def _columns(s: str, pos: int) -> tuple[int, int] | None:
         factor = 24.0
     else:
         end += 1
-    bu = float(m.group()) * factor
+    # Digits or an exponent beyond a double's range give infinity: saturate,
+    # as nothing wider than the 1024 columns drawn matters.
+    bu = min(max(float(m.group()) * factor, -_BU_LIMIT), _BU_LIMIT)
     units = int(bu + 0.01) if bu > 0.0 else int(bu - 0.01)
     cols = (units + 11) // 24 if units >= 0 else -((-units + 11) // 24)
     return cols, end

@@ -3,14 +3,21 @@
 Decoding follows mandoc: UTF-8 when the input is valid UTF-8, else
 ISO-8859-1 (with a diagnostic); non-ASCII characters reach the parser as
 ``\\[uXXXX]`` escapes, as mandoc's preconv does, and control characters
-become ``?`` with a diagnostic.
+become ``?`` with a diagnostic.  One exception: a page that starts with a
+UTF-16 or UTF-32 byte-order mark is decoded as such (with a diagnostic),
+where mandoc would read every other byte as a NUL.
 """
 
 from __future__ import annotations
 
+import codecs
+import errno
 import gc
+import os
 import re
+import stat
 from pathlib import Path
+from typing import Final
 
 from mdoc2rst.diagnostics import Reporter
 from mdoc2rst.nodes import ROOT, Document, Flag, Meta, Node
@@ -22,8 +29,33 @@ _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
+# Files read with .so: at most this many bytes each.  mandoc's bound is
+# 2 GiB, which in Python (a str, then its lines) would exhaust the memory of
+# most machines before a diagnostic; 64 MiB is some 800 times the largest
+# manual in the corpora (80 KB) and still a bounded read and parse.  The
+# same as roff.SO_BYTES, the bound for all of a page's .so files together.
+SO_FILE_LIMIT: Final = 1 << 26
+
+# Longest first: the UTF-32 LE mark starts with the UTF-16 LE one.
+_BOMS: Final = (
+    (codecs.BOM_UTF32_LE, "utf-32-le", "UTF-32LE"),
+    (codecs.BOM_UTF32_BE, "utf-32-be", "UTF-32BE"),
+    (codecs.BOM_UTF16_LE, "utf-16-le", "UTF-16LE"),
+    (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16BE"),
+)
+
+
 def decode(data: bytes, report: Reporter) -> str:
-    """Bytes to text: UTF-8, or ISO-8859-1 when the bytes are not UTF-8."""
+    """Bytes to text: UTF-8, or ISO-8859-1 when the bytes are not UTF-8.
+
+    A UTF-16 or UTF-32 byte-order mark selects that encoding instead;
+    characters it cannot decode become U+FFFD.
+    """
+    if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) or data[:4] == codecs.BOM_UTF32_BE:
+        for bom, codec, label in _BOMS:
+            if data.startswith(bom):
+                report("ENCODING_UTF16", 1, 0, label)
+                return data[len(bom) :].decode(codec, "replace")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -76,12 +108,36 @@ def _check_macroset(text: str, report: Reporter) -> None:
         report("MAN_PAGE", text.count("\n", 0, m.start()) + 1, m.start(1) - m.start(), "TH")
 
 
-def _read_so(path: Path) -> str | None:
+def _read_so(path: Path, report: Reporter) -> str:
+    """A file's text for ``.so``; OSError when it cannot be read, EFBIG when too large.
+
+    Opened without blocking (a FIFO put in its place since it was checked
+    opens at once) and without following a symbolic link put there; only a
+    regular file is read, and never more than SO_FILE_LIMIT bytes, whatever
+    its size claims (files in /proc say 0).
+    """
+    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
+    flags |= getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(path, flags)
     try:
-        data = path.read_bytes()
-    except OSError:
-        return None
-    return _sanitize(decode(data, Reporter(str(path))), Reporter(str(path)))
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        if st.st_size > SO_FILE_LIMIT:
+            raise OSError(errno.EFBIG, f"file of {st.st_size} bytes, over {SO_FILE_LIMIT}")
+        chunks = []
+        size = 0
+        while size <= SO_FILE_LIMIT:
+            chunk = os.read(fd, min(1 << 20, SO_FILE_LIMIT + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > SO_FILE_LIMIT:
+            raise OSError(errno.EFBIG, f"file over {SO_FILE_LIMIT} bytes")
+    finally:
+        os.close(fd)
+    return _sanitize(decode(b"".join(chunks), report), report)
 
 
 def parse(
@@ -122,9 +178,8 @@ def _parse(text: str | bytes, filename: str, path: Path | None, so_root: Path | 
     parser = MdocParser(report, root, lambda name: 0)
     roff = Roff(parser, report, path, _read_so, so_root)
     roff.run(text)
-    if roff.defining is not None and roff.defining.name is not None:
-        report("BLK_NOEND", 0, 0, "de")
     parser.endparse()
+    roff.end()  # after the mdoc blocks, as mandoc's mparse_end() does
     meta = Meta(rcsids=frozenset(roff.rcsids))
     root.flags |= Flag.VALID
     validate(root, meta, report)

@@ -10,13 +10,25 @@ What remains, macro lines and text lines, goes to the mdoc layer.
 
 Every construct that can repeat or grow is bounded (expansion count,
 macro nesting, loop iterations, string length, include depth), and each
-cut-off is a diagnostic, never an exception.
+cut-off is a diagnostic, never an exception.  Limits per input line, as
+mandoc has them, do not bound a page: a macro calling ten others that each
+call ten more stays under every one of them on every line.  So the work of
+the whole page is bounded too: lines run from macro bodies and loops,
+bytes of expanded text handed to the mdoc parser, escapes that expansion
+brings in, bytes copied while expanding, and files read with ``.so``.
+Each budget, when spent, is reported once (TOOLARGE); what would spend
+more is then dropped.
+
+Numbers are mandoc's: C ``int`` arithmetic, which wraps around at 32 bits
+(mandoc 1.14.6 does not check for overflow; ``.nr x 2147483647`` and
+``.nr x +1`` give -2147483648 there, and so here, with a diagnostic).
 """
 
 from __future__ import annotations
 
+import errno
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
@@ -24,17 +36,37 @@ from typing import Final
 from mdoc2rst.chars import PREDEFINED_STRINGS
 from mdoc2rst.chars import lookup as char_lookup
 from mdoc2rst.diagnostics import Reporter
-from mdoc2rst.escape import Esc, escaped, render, scan_escape
+from mdoc2rst.escape import Esc, escaped, scan, scan_escape
 from mdoc2rst.macros import MACROS
 from mdoc2rst.nodes import ASCII_HYPH
 from mdoc2rst.parser import MdocParser, St
 
 EXPAND_LIMIT: Final = 1000  # escape expansions on one line, as in mandoc
 MACRO_DEPTH: Final = 64  # nested user macro calls and .so files
+# Requests running the rest of their line (.if, .nop, .while) nest on one
+# line: with the macros and files around them, they stay this shallow, well
+# within Python's recursion limit (mandoc loops instead, without a bound).
+NEST_LIMIT: Final = 128
 LOOP_LIMIT: Final = 1000  # iterations of one .while loop
 EXPANSION_BUDGET: Final = 20_000  # macro-generated lines for one input line
 STRING_LIMIT: Final = 1 << 20  # characters in one string
 LINE_LIMIT: Final = 1 << 22  # characters in one expanded line
+# What one page may cost in all.  Each is far above what real pages use (no
+# page of the corpora uses 2% of any: the most is a regress test of loops)
+# and low enough that the pure-Python build spends it in about a second.
+PAGE_LINES: Final = 100_000  # lines run from macro bodies and .while loops
+PAGE_TEXT: Final = 1 << 23  # bytes that expansion adds to lines for the mdoc parser
+# Escapes that expansion brings in (each substitution counts one more): each
+# costs a scan in Python here and another in the parser, so this bounds the
+# time, where PAGE_TEXT bounds the size.
+PAGE_ESCAPES: Final = 1_000_000
+PAGE_COPY: Final = 1 << 30  # bytes copied while splicing expansions into lines
+LINE_COPY: Final = 1 << 26  # the same for one line
+SO_LIMIT: Final = 1000  # files read with .so, repeats included
+SO_BYTES: Final = 1 << 26  # bytes of text read with .so, repeats included
+
+INT_MIN: Final = -(1 << 31)
+INT_MAX: Final = (1 << 31) - 1
 
 _IGNORED: Final = frozenset(
     [
@@ -247,11 +279,22 @@ _READONLY_REGS: Final[dict[str, int]] = {".A": 0, ".g": 1, ".H": 24, ".T": 0, ".
 
 
 @dataclass(slots=True)
+class _Opened:
+    """Where a conditional or a definition was opened, for end-of-input messages."""
+
+    request: str
+    file: str
+    line: int
+    pos: int
+
+
+@dataclass(slots=True)
 class _Scope:
     """An open conditional: next-line scope or a ``\\{ ... \\}`` block."""
 
     rule: bool
     brace: bool
+    opened: _Opened | None = None
 
 
 @dataclass(slots=True)
@@ -263,6 +306,7 @@ class _Definition:
     append: bool
     indirect: bool
     lines: list[str] = field(default_factory=list)
+    opened: _Opened | None = None  # None inside a false conditional, as in mandoc
 
 
 @dataclass(slots=True)
@@ -270,6 +314,62 @@ class _Frame:
     """A running user macro: its arguments, for ``\\$n``."""
 
     args: list[str]
+
+
+class _Table:
+    """Named strings or macro bodies; appending costs the length appended.
+
+    ``.as`` and ``.am`` append to a value; rebuilding it each time would
+    make a page of many appends quadratic.  Appended pieces wait in
+    ``more`` until the value is read.  ``text`` holds every defined name,
+    so that ``name in table.text`` is the cheap test for one.
+    """
+
+    def __init__(self, initial: Mapping[str, str]) -> None:
+        self.text: dict[str, str] = dict(initial)
+        self.more: dict[str, list[str]] = {}
+        self.size: dict[str, int] = {}  # full length, for names with pieces waiting
+
+    def get(self, name: str) -> str | None:
+        pieces = self.more.pop(name, None)
+        if pieces is None:
+            return self.text.get(name)
+        del self.size[name]
+        value = self.text[name] + "".join(pieces)
+        self.text[name] = value
+        return value
+
+    def length(self, name: str) -> int:
+        size = self.size.get(name)
+        return size if size is not None else len(self.text.get(name, ""))
+
+    def set(self, name: str, value: str) -> None:
+        self.text[name] = value
+        if name in self.more:
+            del self.more[name]
+            del self.size[name]
+
+    def append(self, name: str, value: str) -> None:
+        if name not in self.text:
+            self.text[name] = value
+            return
+        pieces = self.more.get(name)
+        if pieces is None:
+            pieces = self.more[name] = []
+            self.size[name] = len(self.text[name])
+        pieces.append(value)
+        self.size[name] += len(value)
+
+    def pop(self, name: str) -> str | None:
+        value = self.get(name)
+        self.text.pop(name, None)
+        return value
+
+    def remove(self, name: str) -> None:
+        self.text.pop(name, None)
+        if name in self.more:
+            del self.more[name]
+            del self.size[name]
 
 
 class Roff:
@@ -280,9 +380,12 @@ class Roff:
         parser: MdocParser,
         report: Reporter,
         path: Path | None,
-        read: Callable[[Path], str | None],
+        read: Callable[[Path, Reporter], str],
         so_root: Path | None = None,
     ) -> None:
+        """``read`` returns a file's text for ``.so``, reporting what decoding
+        finds; it raises OSError when it cannot, ``errno.EFBIG`` for a file
+        too large to read."""
         self.parser = parser
         self.report = report
         self.path = path
@@ -290,9 +393,15 @@ class Roff:
         self.so_root = so_root
         self.includes: list[Path] = [path.resolve()] if path is not None else []
         self.sources: list[Path] = []  # every file .so read, once, in order
-        self.strings: dict[str, str] = dict(PREDEFINED_STRINGS)
-        self.macros: dict[str, str] = {}
+        self.so_texts: dict[Path, str] = {}  # each file is read once per page
+        self.so_count = 0  # files read with .so so far, repeats included
+        self.so_bytes = 0
+        self.so_level = 0  # .so files being read now
+        self.so_stop = False  # a .so limit was reached: leave the included files
+        self.strings = _Table(PREDEFINED_STRINGS)
+        self.macros = _Table({})
         self.regs: dict[str, int] = {}
+        self.steps: dict[str, int] = {}  # increments of \\n+ and \\n-, set by .nr
         self.tr: dict[str, str] = {}
         self.control = "."
         self.escape: str | None = "\\"
@@ -301,11 +410,25 @@ class Roff:
         self.defining: _Definition | None = None
         self.frames: list[_Frame] = []
         self.depth = 0
+        self.nest = 0  # requests running the rest of their line, one inside another
         self.loops = 0  # running .while loops, for .break
+        self.in_scope = False  # the current line is the body of a conditional
         # Macros calling themselves several times grow exponentially even
         # within the nesting bound: lines they may still generate.
         self.budget = EXPANSION_BUDGET
+        # The whole page's budgets (see PAGE_LINES and after), and which of
+        # them ran out: each says so once.
+        self.page_lines = PAGE_LINES
+        self.page_text = PAGE_TEXT
+        self.page_copy = PAGE_COPY
+        self.page_escapes = PAGE_ESCAPES
+        self.spent: set[str] = set()
+        self.owed = 0  # what _live charges when it runs the rest of a request's line
+        self.raw: str | None = None  # the request's line as written, and where it starts
+        self.raw_offs = 0
+        self.loop_reported: set[tuple[str, int]] = set()
         self.truncated: set[str] = set()  # strings cut at STRING_LIMIT, reported once
+        self.truncated_macros: set[str] = set()  # the same for macros
         self.rcsids: set[str] = set()  # systems whose RCS id a comment carries
         self.comments = True  # keep comments until the first macro or text
         parser.getreg = self.getreg
@@ -340,25 +463,54 @@ class Roff:
             lines.pop()
         i = 0
         while i < len(lines):
+            if self.so_stop and self.so_level:
+                return  # a .so limit was reached: back to the page itself
             lineno = i + 1 + line_offset
             buf = lines[i]
             i += 1
             if buf.endswith("\r"):
                 buf = buf[:-1]
             # An escaped newline joins the next line onto this one.  Most
-            # lines do not end in a backslash: test that cheaply first.
-            if buf.endswith("\\") or (self.escape is not None and buf.endswith(self.escape)):
-                while _continues(buf, self.escape) and i < len(lines):
+            # lines do not end in a backslash: test that cheaply first.  The
+            # pieces are joined once: a long run of continued lines would
+            # otherwise be copied once per line.
+            if _continues(buf, self.escape):
+                pieces = [buf[:-1]]
+                while i < len(lines):
                     # mandoc reports a joined line under its last physical line.
                     nxt = lines[i]
                     i += 1
                     lineno += 1
-                    buf = buf[:-1] + (nxt[:-1] if nxt.endswith("\r") else nxt)
-                if _continues(buf, self.escape):
-                    buf = buf[:-1]
+                    if nxt.endswith("\r"):
+                        nxt = nxt[:-1]
+                    # What came before ends in an even run of escape characters,
+                    # so the piece alone tells whether the line goes on.
+                    if not _continues(nxt, self.escape):
+                        pieces.append(nxt)
+                        break
+                    pieces.append(nxt[:-1])
+                buf = "".join(pieces)
             if self.depth == 0:
                 self.budget = EXPANSION_BUDGET
             self.line(lineno, buf)
+
+    def end(self) -> None:
+        """End of input: name the block still open, as mandoc's roff_endparse().
+
+        Like mandoc, only the innermost (a definition, else a conditional),
+        at the line and column of the request that opened it.
+        """
+        opened = self.defining.opened if self.defining is not None else None
+        if opened is None and self.scopes:
+            opened = self.scopes[-1].opened
+        if opened is None:
+            return
+        saved = self.report.file
+        self.report.file = opened.file
+        try:
+            self.report("BLK_NOEND", opened.line, opened.pos, opened.request)
+        finally:
+            self.report.file = saved
 
     def line(self, ln: int, buf: str) -> None:
         """One input line, from the file or from a macro body."""
@@ -368,7 +520,8 @@ class Roff:
         if self.defining is not None:
             self._collect(ln, buf)
             return
-        if self.scopes:
+        scoped = bool(self.scopes)
+        if scoped:
             top = self.scopes[-1]
             if not top.brace:
                 self.scopes.pop()
@@ -384,10 +537,21 @@ class Roff:
             if live is None:
                 return
             buf = live
-        self._live(ln, buf)
+        saved = self.in_scope
+        self.in_scope = scoped
+        try:
+            self._live(ln, buf)
+        finally:
+            self.in_scope = saved
 
     def _active(self) -> bool:
         return all(s.rule for s in self.scopes)
+
+    def _spend(self, budget: str, ln: int, pos: int, what: str) -> None:
+        """A page budget ran out: say so the first time."""
+        if budget not in self.spent:
+            self.spent.add(budget)
+            self.report("TOOLARGE", ln, pos, what)
 
     def _skip(self, ln: int, buf: str) -> None:
         """A line in a false conditional: only its scope structure matters."""
@@ -395,10 +559,11 @@ class Roff:
         if ctl is not None:
             name, pos = _request_name(buf, ctl)
             if name in ("if", "ie", "el", "while"):
-                self._cond(ln, buf, name, pos, forced_false=True)
+                self.owed = 0
+                self._cond(ln, buf, name, pos, self._where(buf, ctl, True), True)
                 return
             if name in _DEFINERS:
-                self._define(ln, buf, name, pos, dry=True)
+                self._define(ln, buf, name, pos, 0, True)
                 return
         self._close_braces(ln, buf)
 
@@ -448,16 +613,29 @@ class Roff:
             pos += 1
         return pos
 
-    def _live(self, ln: int, buf: str, offs: int = 0) -> None:
-        """A line that takes effect; it starts at ``offs`` (after a conditional)."""
-        # Without a backslash there is no escape, comment or string to expand.
-        if "\\" in buf or self.escape != "\\":
-            expanded = self.expand(ln, buf[offs:])
-            if expanded is None:
-                return
-            buf = buf[:offs] + expanded
+    def _live(self, ln: int, buf: str, offs: int = 0, owed: int = -1) -> None:
+        """A line that takes effect; it starts at ``offs`` (after a conditional).
+
+        ``owed`` is how much of the line escapes made, for PAGE_TEXT, when
+        they are expanded already: for the rest of a request's line, which
+        is not expanded again (mandoc does not either; it would double
+        ``.ec`` conversions and cost a pass over the line per request).
+        """
+        raw: str | None = None  # the line as written, when it is expanded here
+        if owed < 0:
+            owed = 0
+            raw = buf
+            # Without a backslash there is no escape, comment or string to expand.
+            if "\\" in buf or self.escape != "\\":
+                expanded = self.expand(ln, buf[offs:])
+                if expanded is None:
+                    return
+                owed = max(0, len(expanded) - (len(buf) - offs))
+                buf = buf[:offs] + expanded
         ctl = self._control(buf, offs)
         if ctl is None:
+            if owed and not self._charge(ln, owed):
+                return
             self.comments = False
             if len(buf) > 80 and not self.parser.flags & St.NOFILL and buf[:1] not in " .\\":
                 first = buf.find(" ")
@@ -472,27 +650,62 @@ class Roff:
             return
         self.comments = False
         name, pos = _request_name(buf, ctl)
-        if name in MACROS and name not in self.macros:
+        if name in MACROS and name not in self.macros.text:
             # An mdoc macro, the common case: no roff request has its name.
+            if owed and not self._charge(ln, owed):
+                return
             self.parser.parse_line(ln, buf, ctl, True)
             return
-        if name in self.macros:
+        if name in self.macros.text:
             self._call_macro(ln, buf, name, pos)
             return
         handler = _REQUESTS.get(name)
         if handler is not None:
+            self.owed = owed  # for the requests that run the rest of the line
+            self.raw, self.raw_offs = raw, offs  # for .while
             handler(self, ln, buf, name, pos, ctl)
             return
-        if name in _ELEMENTS:
-            self._element(ln, buf, name, pos, ctl)
-        elif name in _IGNORED:
-            pass
-        elif name in _UNSUPPORTED:
+        if name in _IGNORED:
+            return
+        if name in _UNSUPPORTED:
             self.report("REQ_UNSUPP", ln, ctl - 1 if ctl else 0, name)
         elif name in _INSECURE:
             self.report("REQ_INSEC", ln, ctl - 1 if ctl else 0, name)
-        else:
-            self.parser.parse_line(ln, buf, ctl, True)
+        elif not owed or self._charge(ln, owed):
+            if name in _ELEMENTS:
+                self._element(ln, buf, name, pos, ctl)
+            else:
+                self.parser.parse_line(ln, buf, ctl, True)
+
+    def _charge(self, ln: int, owed: int) -> bool:
+        """Charge text that expansion made, against PAGE_TEXT; False when it is spent.
+
+        What is charged: the lines of macro bodies and of repeated loop
+        bodies, when they run; and what escapes add to a line, when the line
+        goes to the mdoc parser.  Not what requests do with a long string
+        (store it, compare it): STRING_LIMIT and PAGE_COPY bound that.
+        """
+        self.page_text -= owed
+        if self.page_text >= 0:
+            return True
+        self._spend("text", ln, 0, f"expansion made over {PAGE_TEXT} bytes of text in the page")
+        return False
+
+    def _escapes(self, ln: int, pos: int, count: int) -> bool:
+        """Charge escapes that expansion brings in against PAGE_ESCAPES."""
+        self.page_escapes -= count
+        if self.page_escapes >= 0:
+            return True
+        self._spend("escapes", ln, pos, f"expansion made over {PAGE_ESCAPES} escapes in the page")
+        return False
+
+    def _run_lines(self, ln: int, count: int) -> bool:
+        """Charge lines run from macro bodies and loops against PAGE_LINES."""
+        self.page_lines -= count
+        if self.page_lines >= 0:
+            return True
+        self._spend("lines", ln, 0, f"macros and loops ran over {PAGE_LINES} lines in the page")
+        return False
 
     # ------------------------------------------------------------------
     # Escapes
@@ -539,44 +752,74 @@ class Roff:
             start = j + 2
         if "\\" not in buf:
             return buf
+        return self._expand_escapes(ln, buf)
+
+    def _expand_escapes(self, ln: int, buf: str) -> str | None:
+        """roff_expand(): replace ``\\*`` ``\\n`` ``\\$`` ``\\w`` ``\\B``, check the rest.
+
+        Like mandoc, from the end of the line backwards: an escape inside
+        another's argument is expanded first (``\\h'\\w'abc''``), ``\\n+``
+        steps run right to left, and a replacement is scanned again, from
+        its own end.
+        """
         count = 0
-        i = 0
+        copied = 0
+        i = len(buf)  # escapes are looked for before i
         while True:
-            j = buf.find("\\", i)
+            j = buf.rfind("\\", 0, i)
             if j < 0:
                 return buf
-            if j + 1 >= len(buf):
-                return buf
-            c = buf[j + 1]
-            if c == "\\":
-                i = j + 2
+            k = j
+            while k > 0 and buf[k - 1] == "\\":
+                k -= 1
+            if (j - k) % 2:
+                i = k  # an even run: escaped backslashes only
                 continue
-            if c == "E" and j + 2 < len(buf):
-                buf = buf[: j + 1] + buf[j + 2 :]
-                c = buf[j + 1]
+            i = k  # after this escape, the even run before it
+            if j + 1 >= len(buf):
+                continue
+            # \E is \ outside copy mode; like mandoc, keep it in the text.
+            at = j + 2 if buf[j + 1] == "E" and j + 2 < len(buf) else j + 1
+            c = buf[at]
             if c in "*n$wB":
+                if self.page_escapes < 0 or self.page_copy < 0:
+                    return None  # spent: said so once already
                 count += 1
                 if count > EXPAND_LIMIT:
                     self.report("ROFFLOOP", ln, j)
                     return None
-                repl, end = self._substitute(ln, buf, j)
-                if len(buf) - (end - j) + len(repl) > LINE_LIMIT:
+                repl, end = self._substitute(ln, buf, j, at)
+                if repl is None:
+                    continue  # left for the formatter: \*(.T
+                if not self._escapes(ln, j, 1 + repl.count("\\")):
+                    return None
+                size = len(buf) - (end - j) + len(repl)
+                if size > LINE_LIMIT:
                     self.report("TOOLARGE", ln, j)
                     return None
+                # Splicing copies the line: bounded per line by LINE_COPY,
+                # per page by PAGE_COPY.
+                copied += size
+                self.page_copy -= size
+                if copied > LINE_COPY:
+                    self.report("TOOLARGE", ln, j, f"expansion copied over {LINE_COPY} bytes")
+                    return None
+                if self.page_copy < 0:
+                    what = f"expansion copied over {PAGE_COPY} bytes in the page"
+                    self._spend("copy", ln, j, what)
+                    return None
                 buf = buf[:j] + repl + buf[end:]
-                i = j  # the replacement may hold escapes of its own
+                i = j + len(repl)  # the replacement may hold escapes of its own
                 continue
-            e = scan_escape(buf, j)
-            kind = e.kind
-            if kind is Esc.SPECIAL and char_lookup(e.arg) is None:
+            kind, end, arg = scan(buf, j)
+            if kind is Esc.SPECIAL and char_lookup(arg) is None:
                 kind = Esc.ERROR
             if kind is Esc.ERROR:
-                self.report("ESC_BAD", ln, j, buf[j : e.end])
+                self.report("ESC_BAD", ln, j, buf[j:end])
             elif kind is Esc.UNDEF:
-                self.report("ESC_UNDEF", ln, j, buf[j : e.end])
+                self.report("ESC_UNDEF", ln, j, buf[j:end])
             elif kind is Esc.UNSUPP:
-                self.report("ESC_UNSUPP", ln, j, buf[j : e.end])
-            i = max(e.end, j + 1)
+                self.report("ESC_UNSUPP", ln, j, buf[j:end])
 
     def expand_arg(self, ln: int, word: str) -> str:
         """Second expansion of an argument whose ``\\\\`` became ``\\``."""
@@ -597,26 +840,33 @@ class Roff:
             self.rcsids.add(system)
             return
 
-    def _substitute(self, ln: int, buf: str, j: int) -> tuple[str, int]:
-        """Expand ``\\*``, ``\\n``, ``\\$``, ``\\w``, ``\\B`` at ``j``."""
-        kind = buf[j + 1]
-        k = j + 2
+    def _substitute(self, ln: int, buf: str, j: int, k: int) -> tuple[str | None, int]:
+        """Expand ``\\*``, ``\\n``, ``\\$``, ``\\w``, ``\\B`` at ``j`` (its letter at ``k``).
+
+        Returns the replacement (None to leave the escape alone) and the end
+        of the escape.
+        """
+        kind = buf[k]
+        k += 1
         sign = ""
         if kind == "n" and k < len(buf) and buf[k] in "+-":
             sign = buf[k]
             k += 1
-        if kind in "wB":
+        if kind == "w":
+            return self._width(ln, buf, j, k)
+        if kind == "B":
             if k >= len(buf):
                 return "", k
-            term = buf[k]
-            end = buf.find(term, k + 1)
+            end = buf.find(buf[k], k + 1)
             if end < 0:
                 self.report("ESC_BAD", ln, j, buf[j:])
-                return "", len(buf)
+                return "0", len(buf)
+            # Whether the whole argument is a numeric expression (mandoc
+            # checks the syntax only: no division is made, none reported).
             arg = buf[k + 1 : end]
-            if kind == "w":
-                return str(24 * len(render(arg))), end + 1
-            return ("1" if _NUMERIC.fullmatch(arg.strip()) else "0"), end + 1
+            ev = _Eval(arg, None, ln)
+            ok = ev.evalnum(0, True, False) is not None and ev.pos == len(arg)
+            return ("1" if ok else "0"), end + 1
         name, end = _escape_name(buf, k)
         if name is None:
             self.report("ESC_BAD", ln, j, buf[j:end])
@@ -626,16 +876,14 @@ class Roff:
             if value is None:
                 value = self.macros.get(name)
             if value is None:
+                if name == ".T":
+                    return None, end  # the output device: the formatter's business
                 self.report("STR_UNDEF", ln, j, name)
-                self.strings[name] = ""
+                self.strings.set(name, "")
                 return "", end
             return value, end
         if kind == "n":
-            if sign:
-                step = 1
-                cur = self.regs.get(name, 0) + (step if sign == "+" else -step)
-                self.regs[name] = cur
-            return str(self.getreg(name)), end
+            return str(self._readreg(ln, j, name, sign)), end
         # \$n: a macro argument
         if not self.frames:
             self.report("ARG_UNDEF", ln, j, buf[j:end])
@@ -646,9 +894,65 @@ class Roff:
                 return " ".join(f'"{a}"' for a in args), end
             return " ".join(args), end
         if name.isdigit():
-            idx = int(name)
+            idx = int(name) if len(name) < 10 else 0
             return (args[idx - 1] if 0 < idx <= len(args) else ""), end
         return "", end
+
+    def _width(self, ln: int, buf: str, j: int, k: int) -> tuple[str, int]:
+        """``\\w'text'``: 24 basic units per character, as mandoc counts them.
+
+        Escapes inside count as one character when they print one (a special
+        character, ``\\N``, an undefined escape, ``\\o``), else as none; a
+        missing closing delimiter is reported and the rest of the line counts.
+        """
+        if k >= len(buf):
+            return "", k
+        term = buf[k]
+        p = k + 1
+        n = len(buf)
+        count = 0
+        while True:
+            if p >= n:
+                self.report("ESC_BAD", ln, j, buf[j:])
+                break
+            c = buf[p]
+            if c == term:
+                p += 1
+                break
+            if c != "\\":
+                count += 1
+                p += 1
+                continue
+            kind, end, _ = scan(buf, p)
+            if kind in _PRINTING:
+                count += 1
+            p = max(end, p + 1)
+        return str(24 * count), p
+
+    def _readreg(self, ln: int, pos: int, name: str, sign: str) -> int:
+        """``\\n``: a register's value; ``\\n+`` and ``\\n-`` step it first.
+
+        As in mandoc, reading a register that does not exist creates it, and
+        the step is the one ``.nr`` set, 0 by default.
+        """
+        if name in _READONLY_REGS or name == ".$":
+            return self.getreg(name)
+        value = self.regs.get(name)
+        if value is None:
+            self.regs[name] = 0
+            return 0
+        if sign:
+            step = self.steps.get(name, 0)
+            value = self._wrap(ln, pos, value + step if sign == "+" else value - step)
+            self.regs[name] = value
+        return value
+
+    def _wrap(self, ln: int, pos: int, value: int) -> int:
+        """``value`` as a C int: wrapped around at 32 bits, with a message if it had to be."""
+        if INT_MIN <= value <= INT_MAX:
+            return value
+        self.report("NUM_WRAP", ln, pos)
+        return _i32(value)
 
     # ------------------------------------------------------------------
     # Requests
@@ -682,15 +986,20 @@ class Roff:
             return
         if rest.startswith('"'):
             rest = rest[1:]
-        if name.startswith("as"):
-            rest = self.strings.get(sname, "") + rest
-        if len(rest) > STRING_LIMIT:
+        if "\\\\" in rest:
+            rest = rest.replace("\\\\", "\\")  # mandoc's rudimentary copy mode
+        append = name.startswith("as") and sname in self.strings.text
+        have = self.strings.length(sname) if append else 0
+        if have + len(rest) > STRING_LIMIT:
             if sname not in self.truncated:
                 self.report("TOOLARGE", ln, pos, f"string {sname} over {STRING_LIMIT} bytes")
                 self.truncated.add(sname)
-            rest = rest[:STRING_LIMIT]
-        self.strings[sname] = rest
-        self.macros.pop(sname, None)
+            rest = rest[: max(0, STRING_LIMIT - have)]
+        if append:
+            self.strings.append(sname, rest)
+        else:
+            self.strings.set(sname, rest)
+        self.macros.remove(sname)
 
     def _req_nr(self, ln: int, buf: str, name: str, pos: int, ctl: int) -> None:
         words = _words(buf, pos)
@@ -700,18 +1009,28 @@ class Roff:
         rname = words[0][1]
         if len(words) < 2:
             return
-        expr = words[1][1]
-        sign = ""
-        if expr[:1] in "+-":
-            sign, expr = expr[0], expr[1:]
-        value = self._evalnum(ln, expr)
+        # As in mandoc: the value, then the step for \n+ and \n-, each a
+        # numeric expression running to the first character it cannot read.
+        start = words[1][0]
+        sign = buf[start] if buf[start] in "+-" else ""
+        val = buf[start + len(sign) :]
+        ev = _Eval(val, self.report, ln)
+        value = ev.evalnum(0, True, False)
         if value is None:
             return
+        step_at = ev.pos
+        while step_at < len(val) and val[step_at] in _SPACE:
+            step_at += 1
+        step = _Eval(val[step_at:], self.report, ln).evalnum(0, False, False)
+        if ev.wrapped:
+            self.report("NUM_WRAP", ln, start)
         if sign == "+":
-            value = self.regs.get(rname, 0) + value
+            value = self._wrap(ln, start, self.regs.get(rname, 0) + value)
         elif sign == "-":
-            value = self.regs.get(rname, 0) - value
+            value = self._wrap(ln, start, self.regs.get(rname, 0) - value)
         self.regs[rname] = value
+        if step is not None:
+            self.steps[rname] = _i32(step)
 
     def _req_rr(self, ln: int, buf: str, name: str, pos: int, ctl: int) -> None:
         for _, w in _words(buf, pos):
@@ -719,8 +1038,8 @@ class Roff:
 
     def _req_rm(self, ln: int, buf: str, name: str, pos: int, ctl: int) -> None:
         for _, w in _words(buf, pos):
-            self.strings.pop(w, None)
-            self.macros.pop(w, None)
+            self.strings.remove(w)
+            self.macros.remove(w)
 
     def _req_rn(self, ln: int, buf: str, name: str, pos: int, ctl: int) -> None:
         words = _words(buf, pos)
@@ -728,18 +1047,22 @@ class Roff:
             return
         old, new = words[0][1], words[1][1]
         for table in (self.strings, self.macros):
-            if old in table:
-                table[new] = table.pop(old)
+            value = table.pop(old)
+            if value is not None:
+                table.set(new, value)
 
     def _req_als(self, ln: int, buf: str, name: str, pos: int, ctl: int) -> None:
         words = _words(buf, pos)
         if len(words) < 2:
             return
         new, old = words[0][1], words[1][1]
-        if old in self.macros:
-            self.macros[new] = self.macros[old]
-        elif old in self.strings:
-            self.strings[new] = self.strings[old]
+        value = self.macros.get(old)
+        if value is not None:
+            self.macros.set(new, value)
+            return
+        value = self.strings.get(old)
+        if value is not None:
+            self.strings.set(new, value)
 
     def _req_tr(self, ln: int, buf: str, name: str, pos: int, ctl: int) -> None:
         chars = _split_chars(buf[pos:])
@@ -766,8 +1089,11 @@ class Roff:
         self.escape = None
 
     def _req_nop(self, ln: int, buf: str, name: str, pos: int, ctl: int) -> None:
-        if pos < len(buf):
-            self._live(ln, buf, pos)
+        if pos < len(buf) and self._nest(ln, ctl):
+            try:
+                self._live(ln, buf, pos, self.owed)
+            finally:
+                self.nest -= 1
 
     def _req_so(self, ln: int, buf: str, name: str, pos: int, ctl: int) -> None:
         target = buf[pos:].strip()
@@ -782,21 +1108,41 @@ class Roff:
         if self.depth >= MACRO_DEPTH:
             self.report("ROFFLOOP", ln, ctl - 1)
             return
-        base = self.path.parent if self.path is not None else None
-        candidate = rel if base is None else base / rel
-        found = self._so_target(rel, base)
-        text = self.read(found) if found is not None else None
-        if found is None or text is None:
-            self.report("SO_FAIL", ln, ctl - 1, f"so {candidate.name}")
+        if self.so_stop:
+            self.report("SO_FAIL", ln, pos, f".so {target}: too many files read with .so")
+            return
+        found, why = self._so_target(rel)
+        if found is None:
+            self.report("SO_FAIL", ln, pos, f".so {target}: {why}")
             return
         if found in self.includes:
             # A page that includes itself, directly or not: mandoc would
             # repeat it until its depth limit; once is enough to report.
             self.report("ROFFLOOP", ln, ctl - 1)
             return
+        text = self.so_texts.get(found)
+        if text is None:
+            try:
+                text = self._read(found)
+            except OSError as exc:
+                kind = "TOOLARGE" if exc.errno == errno.EFBIG else "SO_FAIL"
+                self.report(kind, ln, pos, f".so {target}: {exc.strerror or exc}")
+                return
+            self.so_texts[found] = text
+        # Inclusions multiply (a file reading another a thousand times, which
+        # reads a third a thousand times): count them all, repeats included,
+        # and when a bound is reached leave every included file for the page.
+        self.so_count += 1
+        self.so_bytes += len(text)
+        if self.so_count > SO_LIMIT or self.so_bytes > SO_BYTES:
+            self.so_stop = True
+            what = f"{SO_LIMIT} files" if self.so_count > SO_LIMIT else f"{SO_BYTES} bytes"
+            self.report("TOOLARGE", ln, pos, f".so {target}: over {what} read with .so")
+            return
         if found not in self.sources:
             self.sources.append(found)
         self.depth += 1
+        self.so_level += 1
         self.includes.append(found)
         saved = self.report.file
         self.report.file = str(found)
@@ -804,26 +1150,49 @@ class Roff:
             self.run(text)
         finally:
             self.depth -= 1
+            self.so_level -= 1
             self.includes.pop()
             self.report.file = saved
 
-    def _so_target(self, rel: Path, base: Path | None) -> Path | None:
-        """Where ``.so rel`` points, if that stays inside the allowed tree.
+    def _read(self, path: Path) -> str:
+        """A file's text for ``.so``; what decoding finds is reported against it."""
+        saved = self.report.file
+        self.report.file = str(path)
+        try:
+            return self.read(path, self.report)
+        finally:
+            self.report.file = saved
+
+    def _so_target(self, rel: Path) -> tuple[Path | None, str]:
+        """Where ``.so rel`` points, if that stays inside the allowed tree; else why not.
 
         The page's folder first, then the ``so_root`` (a manual root, where
         pages write ``.so man3/other.3``).  Nothing outside ``so_root`` (or,
         without one, outside the page's folder) is ever read, symbolic links
-        included: a page cannot pull in /etc/passwd.
+        included: a page cannot pull in /etc/passwd.  Only regular files are
+        read: not a directory, a device or a FIFO (whose opening would wait
+        for a writer).
         """
+        base = self.path.parent if self.path is not None else None
         roots = [r for r in (base, self.so_root) if r is not None]
         if not roots:
-            return None  # text without a file: nothing is relative to it
-        fence = (self.so_root or roots[0]).resolve()
-        for root in roots:
-            path = (root / rel).resolve()
-            if path.is_relative_to(fence) and path.is_file():
-                return path
-        return None
+            return None, "no file to be relative to"
+        why = "No such file or directory"
+        try:
+            fence = (self.so_root or roots[0]).resolve()
+            for root in roots:
+                path = (root / rel).resolve()
+                if not path.is_relative_to(fence):
+                    why = "outside the folders .so may read"
+                    continue
+                if path.is_file():
+                    return path, ""
+                if path.exists():
+                    why = "not a regular file"
+        except (OSError, ValueError) as exc:
+            # ENAMETOOLONG, ELOOP, EACCES; ValueError for a NUL in the name.
+            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        return None, why
 
     def _req_it(self, ln: int, buf: str, name: str, pos: int, ctl: int) -> None:
         words = _words(buf, pos)
@@ -835,8 +1204,10 @@ class Roff:
             self.report("REQ_NOMAC", ln, ctl - 1, name)
             return
         words = _words(buf, pos)
-        n = int(words[0][1]) if words and words[0][1].isdigit() else 1
-        del self.frames[-1].args[:n]
+        n = 1
+        if words and words[0][1].isdigit():
+            n = _Eval(words[0][1], self.report, ln).evalnum(0, False, False) or 0
+        del self.frames[-1].args[: max(n, 0)]
 
     def _req_return(self, ln: int, buf: str, name: str, pos: int, ctl: int) -> None:
         if not self.frames:
@@ -857,30 +1228,41 @@ class Roff:
         self.report("REQ_UNSUPP", ln, ctl - 1, name)
 
     def _req_define(self, ln: int, buf: str, name: str, pos: int, ctl: int) -> None:
-        self._define(ln, buf, name, pos, dry=False)
+        self._define(ln, buf, name, pos, self._where(buf, ctl, self.in_scope), False)
 
-    def _define(self, ln: int, buf: str, name: str, pos: int, dry: bool) -> None:
+    def _define(self, ln: int, buf: str, name: str, pos: int, at: int, dry: bool) -> None:
+        request = name.removesuffix("1")  # de1 is de here, as in mandoc
         words = _words(buf, pos)
         end = ".."
+        opened = None if dry else self._opened(request, ln, at)
         if name == "ig":
             if words:
                 end = "." + words[0][1]
-            self.defining = _Definition(None, end, False, False)
+            self.defining = _Definition(None, end, False, False, opened=opened)
             return
-        if not words:
-            self.report("REQ_EMPTY", ln, 0, name)
-            self.defining = _Definition(None, end, False, False)
-            return
-        mname = words[0][1]
+        mname = words[0][1] if words else ""
         indirect = name.startswith(("dei", "ami"))
-        if indirect:
-            mname = self.strings.get(mname, "")
+        if indirect and mname:
+            value = self.strings.get(mname)
+            if value is None:
+                self.report("STR_UNDEF", ln, words[0][0], mname)
+            mname = value or ""
+        if not mname:
+            # mandoc ignores the request: no block opens.
+            if not dry:
+                self.report("REQ_EMPTY", ln, at, request)
+            return
         if len(words) > 1:
-            endname = words[1][1]
+            endname: str | None = words[1][1]
             if indirect:
-                endname = self.strings.get(endname, endname)
-            end = "." + endname
-        self.defining = _Definition(None if dry else mname, end, name.startswith("am"), indirect)
+                endname = self.strings.get(words[1][1])
+                if endname is None:
+                    self.report("STR_UNDEF", ln, words[1][0], words[1][1])
+            if endname:
+                end = "." + endname
+        self.defining = _Definition(
+            None if dry else mname, end, name.startswith("am"), indirect, opened=opened
+        )
 
     def _collect(self, ln: int, buf: str) -> None:
         d = self.defining
@@ -888,17 +1270,26 @@ class Roff:
         ctl = self._control(buf)
         if ctl is not None:
             word = buf[ctl:].split(" ", 1)[0].split("\t", 1)[0]
-            if "." + word == d.end or (d.end == ".." and word == "."):
+            if word == "." or "." + word == d.end:  # as in mandoc, ".." ends any block
                 self.defining = None
                 if d.name is not None:
                     body = "\n".join(d.lines)
-                    if d.append and d.name in self.macros:
-                        body = self.macros[d.name] + "\n" + body
-                    if len(body) > STRING_LIMIT:
-                        self.report("TOOLARGE", ln, 0)
-                        body = body[:STRING_LIMIT]
-                    self.macros[d.name] = body
-                    self.strings.pop(d.name, None)
+                    append = d.append and d.name in self.macros.text
+                    if append:
+                        body = "\n" + body
+                    have = self.macros.length(d.name) if append else 0
+                    if have + len(body) > STRING_LIMIT:
+                        if d.name not in self.truncated_macros:
+                            self.truncated_macros.add(d.name)
+                            self.report(
+                                "TOOLARGE", ln, 0, f"macro {d.name} over {STRING_LIMIT} bytes"
+                            )
+                        body = body[: max(0, STRING_LIMIT - have)]
+                    if append:
+                        self.macros.append(d.name, body)
+                    else:
+                        self.macros.set(d.name, body)
+                    self.strings.remove(d.name)
                 return
         if d.name is not None:
             # Bodies are expanded once when defined and once when called, as in
@@ -915,7 +1306,7 @@ class Roff:
             self.budget = -1
             return
         args = [w for _, w in _macro_args(buf, pos)]
-        body = self.macros[name]
+        body = self.macros.get(name) or ""
         lines = body.split("\n") if body else []
         if len(lines) > self.budget:
             if self.budget >= 0:
@@ -923,6 +1314,13 @@ class Roff:
             self.budget = -1
             return
         self.budget -= len(lines)
+        if not (
+            self._run_lines(ln, len(lines))
+            and self._charge(ln, len(body))
+            and self._escapes(ln, 0, body.count("\\"))
+        ):
+            self.budget = -1
+            return
         self.frames.append(_Frame(args))
         self.depth += 1
         try:
@@ -935,9 +1333,41 @@ class Roff:
             self.frames.pop()
 
     def _req_cond(self, ln: int, buf: str, name: str, pos: int, ctl: int) -> None:
-        self._cond(ln, buf, name, pos, forced_false=False)
+        self._cond(ln, buf, name, pos, self._where(buf, ctl, self.in_scope), False)
 
-    def _cond(self, ln: int, buf: str, name: str, pos: int, forced_false: bool) -> None:
+    def _where(self, buf: str, ctl: int, scoped: bool) -> int:
+        """Where mandoc places a request that opens a block: at its name, or
+        at its control character when it runs inside a conditional."""
+        start = ctl - 1
+        while start > 0 and buf[start] in " \t":
+            start -= 1
+        return start if scoped or start > 0 else ctl
+
+    def _opened(self, request: str, ln: int, at: int) -> _Opened:
+        return _Opened(request, self.report.file, ln, at)
+
+    def _cond(self, ln: int, buf: str, name: str, pos: int, at: int, forced_false: bool) -> None:
+        if not self._nest(ln, at):
+            return
+        try:
+            self._cond1(ln, buf, name, pos, at, forced_false)
+        finally:
+            self.nest -= 1
+
+    def _nest(self, ln: int, at: int) -> bool:
+        """Enter a request that runs the rest of its line; False when too deep."""
+        if self.depth + self.nest >= NEST_LIMIT:
+            key = (self.report.file, ln)
+            if key not in self.loop_reported:
+                self.loop_reported.add(key)
+                self.report("TOOLARGE", ln, at, f"requests nested over {NEST_LIMIT} deep")
+            return False
+        self.nest += 1
+        return True
+
+    def _cond1(self, ln: int, buf: str, name: str, pos: int, at: int, forced_false: bool) -> None:
+        owed = self.owed
+        cond_at = pos
         if name == "el":
             rule = self.else_stack.pop() if self.else_stack else False
         else:
@@ -947,7 +1377,7 @@ class Roff:
         if forced_false:
             rule = False
         if pos >= len(buf) and name != "while":
-            self.scopes.append(_Scope(rule, brace=False))
+            self.scopes.append(_Scope(rule, False, self._opened(name, ln, at)))
             return
         while pos < len(buf) and buf[pos] == " ":
             pos += 1
@@ -961,41 +1391,78 @@ class Roff:
             return
         rest = buf[pos:]
         if name == "while":
-            self._while(ln, buf, pos, brace, rule)
+            self._while(ln, buf, pos, brace, rule, cond_at, at)
             return
         if brace:
-            self.scopes.append(_Scope(rule, brace=True))
+            self.scopes.append(_Scope(rule, True, self._opened(name, ln, at)))
         if not rest:
             return
         if rule and self._active():
             live = self._close_braces(ln, buf[pos:])
             if live:
-                self._live(ln, buf[:pos] + live, pos)
+                saved = self.in_scope
+                self.in_scope = True
+                try:
+                    self._live(ln, buf[:pos] + live, pos, owed)
+                finally:
+                    self.in_scope = saved
         else:
             self._skip(ln, rest)
 
-    def _while(self, ln: int, buf: str, pos: int, brace: bool, rule: bool) -> None:
-        """Run a one-line ``.while`` body while its condition holds, bounded."""
+    def _while(
+        self, ln: int, buf: str, pos: int, brace: bool, rule: bool, cond_at: int, at: int
+    ) -> None:
+        """Run a one-line ``.while`` body while its condition holds, bounded.
+
+        Each loop stops after LOOP_LIMIT rounds; loops inside loops multiply,
+        so every round after the first also counts against PAGE_LINES and
+        PAGE_ESCAPES, and its text against PAGE_TEXT when it reaches the
+        mdoc parser.
+
+        As in mandoc, each round reads the line again, so that escapes in the
+        condition and the body see what the last round changed; that needs
+        the line as written, which a ``.while`` inside another request's
+        line does not have here: its condition is the expanded one.
+        """
         if brace:
             self.report("WHILE_FAIL", ln, 0)
-            self.scopes.append(_Scope(False, brace=True))
+            self.scopes.append(_Scope(False, True, self._opened("while", ln, at)))
             self._skip(ln, buf[pos:])
             return
-        ctl = self._control(buf)
-        cond_pos = _request_name(buf, ctl or 0)[1]
+        owed = self.owed
+        raw, offs = self.raw, self.raw_offs
+        body_escapes = buf.count("\\", pos)
         self.loops += 1
+        saved = self.in_scope
+        self.in_scope = True
         try:
-            for _ in range(LOOP_LIMIT):
+            for i in range(LOOP_LIMIT):
                 if not rule:
                     return
+                if i and not (self._run_lines(ln, 1) and self._escapes(ln, 0, body_escapes)):
+                    return
                 try:
-                    self._live(ln, buf, pos)
+                    self._live(ln, buf, pos, owed if i == 0 else len(buf) - pos)
                 except _Break:
                     return
-                rule, _ = self._evalcond(ln, buf, cond_pos)
-            self.report("ROFFLOOP", ln, 0)
+                if raw is not None:
+                    again = self.expand(ln, raw[offs:])
+                    ctl = None if again is None else self._control(raw[:offs] + again, offs)
+                    if again is None or ctl is None:
+                        return
+                    buf = raw[:offs] + again
+                    cond_at = _request_name(buf, ctl)[1]
+                rule, pos = self._evalcond(ln, buf, cond_at)
+                while pos < len(buf) and buf[pos] == " ":
+                    pos += 1
+            # Loops inside loops would say so once per round of the outer one.
+            key = (self.report.file, ln)
+            if key not in self.loop_reported:
+                self.loop_reported.add(key)
+                self.report("ROFFLOOP", ln, 0)
         finally:
             self.loops -= 1
+            self.in_scope = saved
 
     def _evalcond(self, ln: int, buf: str, pos: int) -> tuple[bool, int]:
         want = True
@@ -1032,12 +1499,17 @@ class Roff:
             if c == "r":
                 ok = rname in self.regs or rname in _READONLY_REGS
             else:
-                ok = rname in self.strings or rname in self.macros
+                ok = rname in self.strings.text or rname in self.macros.text
             return ok == want, end
-        m = _NUMEXPR.match(buf, pos)
-        if m and m.group(0):
-            value = self._evalnum(ln, m.group(0))
-            return ((value or 0) > 0) == want, m.end()
+        # A numeric expression; if none starts here, a string comparison.
+        ev = _Eval(buf, self.report, ln)
+        value = ev.evalnum(pos, True, False)
+        if ev.wrapped:
+            self.report("NUM_WRAP", ln, pos)
+        if value is not None:
+            return (value > 0) == want, ev.pos
+        if ev.pos != pos:
+            return False, ev.pos
         # String comparison: 'a'b' with any delimiter.
         delim = c
         a_end = buf.find(delim, pos + 1)
@@ -1046,16 +1518,6 @@ class Roff:
             return False, len(buf)
         same = buf[pos + 1 : a_end] == buf[a_end + 1 : b_end]
         return same == want, b_end + 1
-
-    def _evalnum(self, ln: int, expr: str) -> int | None:
-        """Evaluate a roff numeric expression, left to right as roff does."""
-        try:
-            return _Num(expr, self.getreg).value()
-        except ZeroDivisionError:
-            self.report("DIVZERO", ln, 0)
-            return None
-        except ValueError:
-            return None
 
 
 # The requests by name. Built after the class rather than in its body, so
@@ -1076,6 +1538,10 @@ _REQUESTS: Final[dict[str, Callable[[Roff, int, str, str, int, int], None]]] = {
 }  # fmt: skip
 
 
+# Escapes that \w counts as a character, as mandoc's roff_expand() does.
+_PRINTING: Final = frozenset({Esc.SPECIAL, Esc.UNICODE, Esc.NUMBERED, Esc.UNDEF, Esc.OVERSTRIKE})
+
+
 class _Return(Exception):
     """``.return``: leave the running macro."""
 
@@ -1086,100 +1552,201 @@ class _Break(Exception):
 
 _NAME = re.compile(r"[^\s\\]+")
 _WORD = re.compile(r"[^ \t]+")
-_NUMERIC = re.compile(r"[-+]?\d+(\.\d*)?[ciPpmnuvfM]?")
-_NUMEXPR = re.compile(r"[-+(0-9][-+*/%<>=&:()0-9.ciPpmnuvfM]*")
 
 
-class _Num:
-    """A tiny recursive reader for roff numeric expressions."""
-
-    def __init__(self, text: str, getreg: Callable[[str], int]) -> None:
-        self.s = text
-        self.i = 0
-        self.getreg = getreg
-
-    def value(self) -> int:
-        v = self.expr()
-        return v
-
-    def expr(self) -> int:
-        v = self.term()
-        ops = (
-            ">=",
-            "<=",
-            "==",
-            "<>",
-            "<?",
-            ">?",
-            "=",
-            "<",
-            ">",
-            "&",
-            ":",
-            "+",
-            "-",
-            "*",
-            "/",
-            "%",
-        )
-        while self.i < len(self.s):
-            for op in ops:
-                if self.s.startswith(op, self.i):
-                    self.i += len(op)
-                    w = self.term()
-                    v = _apply(op, v, w)
-                    break
-            else:
-                break
-        return v
-
-    def term(self) -> int:
-        s = self.s
-        if self.i < len(s) and s[self.i] == "(":
-            self.i += 1
-            v = self.expr()
-            if self.i < len(s) and s[self.i] == ")":
-                self.i += 1
-            return v
-        sign = 1
-        if self.i < len(s) and s[self.i] in "+-":
-            sign = -1 if s[self.i] == "-" else 1
-            self.i += 1
-        m = re.compile(r"\d+(\.\d*)?|\.\d+").match(s, self.i)
-        if not m:
-            raise ValueError(s)
-        self.i = m.end()
-        number = float(m.group(0))
-        if self.i < len(s) and s[self.i] in "ciPpmnuvfM":
-            unit = s[self.i]
-            self.i += 1
-            number *= {"c": 945, "i": 240, "P": 40, "p": 10 / 3, "m": 24, "n": 24,
-                       "u": 1, "v": 40, "f": 65536, "M": 0.24}[unit]  # fmt: skip
-        return sign * int(number)
+def _i32(value: int) -> int:
+    """``value`` wrapped around to a 32-bit two's complement int, as C's int arithmetic does."""
+    value &= 0xFFFFFFFF
+    return value - 0x100000000 if value & 0x80000000 else value
 
 
-def _apply(op: str, a: int, b: int) -> int:
-    table: dict[str, Callable[[int, int], int]] = {
-        "+": lambda x, y: x + y,
-        "-": lambda x, y: x - y,
-        "*": lambda x, y: x * y,
-        "/": lambda x, y: int(x / y),
-        "%": lambda x, y: x % y,
-        "<": lambda x, y: int(x < y),
-        ">": lambda x, y: int(x > y),
-        "<=": lambda x, y: int(x <= y),
-        ">=": lambda x, y: int(x >= y),
-        "=": lambda x, y: int(x == y),
-        "==": lambda x, y: int(x == y),
-        "<>": lambda x, y: int(x != y),
-        "&": lambda x, y: int(x > 0 and y > 0),
-        ":": lambda x, y: int(x > 0 or y > 0),
-        "<?": min,
-        ">?": max,
-    }
-    if op in ("/", "%") and b == 0:
-        raise ZeroDivisionError
-    return table[op](a, b)
+def _cdiv(a: int, b: int) -> int:
+    """C's integer division: the quotient rounded toward zero (``b`` is not 0)."""
+    q = abs(a) // abs(b)
+    return q if (a < 0) == (b < 0) else -q
+
+
+_SPACE: Final = frozenset(" \t\n\v\f\r")  # C's isspace()
+_DIGIT: Final = frozenset("0123456789")
+# roff_getop(): operator text -> the one-letter code used below.
+_OPERATORS: Final[dict[str, str]] = {
+    "+": "+", "-": "-", "*": "*", "/": "/", "%": "%", "&": "&", ":": ":",
+    "<=": "l", "<>": "!", "<?": "i", "<": "<", ">=": "g", ">?": "a", ">": ">",
+    "==": "=", "=": "=",
+}  # fmt: skip
+
+
+class _Eval:
+    """mandoc's roff_evalnum(): a numeric expression in C ``int`` arithmetic.
+
+    Left to right, no precedence; parentheses nest (iteratively here, so
+    that no depth of them reaches Python's recursion limit).  Numbers have
+    no fraction (``1.5i`` is 1, and the rest is not part of the number), an
+    optional scaling unit, and wrap around at 32 bits like every result.
+    ``report`` None only checks the syntax, as mandoc does with a NULL
+    result: no arithmetic, so no division by zero either.
+    """
+
+    def __init__(self, v: str, report: Reporter | None, ln: int) -> None:
+        self.v = v
+        self.report = report
+        self.ln = ln
+        self.pos = 0
+        self.wrapped = False  # some step overflowed
+
+    def skip(self) -> None:
+        v = self.v
+        while self.pos < len(v) and v[self.pos] in _SPACE:
+            self.pos += 1
+
+    def evalnum(self, pos: int, scale: bool, white: bool) -> int | None:
+        """The value of the expression at ``pos``, or None; ``self.pos`` ends after it."""
+        v = self.v
+        n = len(v)
+        self.pos = pos
+        # The enclosing levels while inside parentheses: their value so far,
+        # the operator waiting for this level's value, and their blank rule.
+        outer: list[tuple[int, str, bool]] = []
+        res = 0
+        op = ""  # the operator waiting for the next operand; "" for the first
+        while True:
+            if white:
+                self.skip()
+            if self.pos < n and v[self.pos] == "(":
+                self.pos += 1
+                outer.append((res, op, white))
+                res, op, white = 0, "", True
+                continue
+            val = self.getnum(scale, white)
+            if val is None:
+                return None
+            while True:
+                if not op:
+                    res = val
+                else:
+                    if white:
+                        self.skip()
+                    if self.report is not None:
+                        res = self.apply(op, res, val)
+                if white:
+                    self.skip()
+                op = self.getop()
+                if op:
+                    break  # on to the next operand
+                if not outer:
+                    return res
+                if self.pos < n and v[self.pos] == ")":
+                    self.pos += 1
+                elif self.report is None:
+                    return None  # mandoc's syntax check wants the parenthesis
+                val = res
+                res, op, white = outer.pop()
+
+    def getop(self) -> str:
+        v = self.v
+        two = v[self.pos : self.pos + 2]
+        code = _OPERATORS.get(two) if len(two) == 2 else None
+        if code is not None:
+            self.pos += 2
+            return code
+        code = _OPERATORS.get(v[self.pos : self.pos + 1])
+        if code is None:
+            return ""
+        self.pos += 1
+        return code
+
+    def getnum(self, scale: bool, white: bool) -> int | None:
+        """roff_getnum(): a signed integer and its optional scaling unit."""
+        v = self.v
+        n = len(v)
+        start = self.pos
+        p = start
+        neg = p < n and v[p] == "-"
+        if neg or (p < n and v[p] == "+"):
+            p += 1
+        if white:
+            while p < n and v[p] in _SPACE:
+                p += 1
+        first = p
+        while p < n and v[p] in _DIGIT:
+            p += 1
+        # mandoc's test: a lone "-" is no number, but a lone "+" is 0.
+        if p == start + (1 if neg else 0):
+            return None
+        res = 0
+        for k in range(first, p, 9):  # nine digits at a time stay exact
+            chunk = v[k : min(k + 9, p)]
+            res = res * 10 ** len(chunk) + int(chunk)
+            if res > 0xFFFFFFFF:
+                self.wrapped = True
+                res &= 0xFFFFFFFF
+        if res > INT_MAX:
+            self.wrapped = True
+        res = self.c_int(-_i32(res) if neg else _i32(res))
+        unit = v[p] if p < n else ""
+        if unit == "f":
+            scaled = self.c_int(res * 65536)
+        elif unit == "i":
+            scaled = self.c_int(res * 240)
+        elif unit == "c":
+            scaled = int(self.c_int(res * 240) / 2.54)
+        elif unit in ("v", "P"):
+            scaled = self.c_int(res * 40)
+        elif unit in ("m", "n"):
+            scaled = self.c_int(res * 24)
+        elif unit == "p":
+            scaled = _cdiv(self.c_int(res * 10), 3)
+        elif unit == "u":
+            scaled = res
+        elif unit == "M":
+            scaled = _cdiv(self.c_int(res * 6), 25)
+        else:
+            scaled = res
+            p -= 1
+        if scale:
+            res = scaled
+        self.pos = p + 1
+        return res
+
+    def c_int(self, value: int) -> int:
+        if INT_MIN <= value <= INT_MAX:
+            return value
+        self.wrapped = True
+        return _i32(value)
+
+    def apply(self, op: str, a: int, b: int) -> int:
+        if op == "+":
+            return self.c_int(a + b)
+        if op == "-":
+            return self.c_int(a - b)
+        if op == "*":
+            return self.c_int(a * b)
+        if op in ("/", "%"):
+            if b == 0:
+                if self.report is not None:
+                    self.report("DIVZERO", self.ln, self.pos, self.v)
+                return 0
+            q = _cdiv(a, b)
+            return self.c_int(q) if op == "/" else a - b * q
+        if op == "<":
+            return int(a < b)
+        if op == ">":
+            return int(a > b)
+        if op == "l":
+            return int(a <= b)
+        if op == "g":
+            return int(a >= b)
+        if op == "=":
+            return int(a == b)
+        if op == "!":
+            return int(a != b)
+        if op == "&":
+            return int(a != 0 and b != 0)
+        if op == ":":
+            return int(a != 0 or b != 0)
+        if op == "i":
+            return min(a, b)
+        return max(a, b)  # "a": >?
 
 
 def _mark_hyphens(buf: str) -> str:
