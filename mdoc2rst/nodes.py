@@ -50,6 +50,8 @@ class Flag:
     NOPRT: Final = 1 << 10  # not printed
     ID: Final = 1 << 11  # carries an anchor
     HREF: Final = 1 << 12  # links to its own anchor
+    DELETED: Final = 1 << 13  # deleted during validation, still in its list (Node.skip)
+    TOMBS: Final = 1 << 14  # holds deleted children until the validator drops them
 
 
 class EndBody(enum.Enum):
@@ -182,6 +184,7 @@ class Node:
     tag: str | None = None
     depth: int = 0  # distance from the root, to bound nesting
     hint: int = 0  # last known position among the parent's children
+    skip: Node | None = None  # when DELETED: the node before it in its list
     file: str = ""
 
     # Navigation mirrors mandoc's first/last/next/prev pointers.
@@ -246,27 +249,43 @@ class Node:
 
     def unlink(self) -> None:
         if self.parent is not None:
-            sibs = self.parent.children
-            del sibs[_index(sibs, self)]
+            del self.parent.children[self.index()]
             self.parent = None
 
     def index(self) -> int:
         """This node's position among its parent's children.
 
-        Remembered per node and checked before use, so walking the siblings
-        of a large list stays linear even while the tree is being edited.
+        Remembered per node and checked before use.  When the remembered
+        position is stale (siblings were deleted or inserted before it), the
+        search goes outward from there, both ways, and corrects the position
+        of every sibling it passes: deleting the previous sibling of each
+        node of a long list, as the validator does with runs of paragraph
+        macros, then costs a step or two per node instead of a scan of the
+        whole list.
         """
         parent = self.parent
         if parent is None:
             raise ValueError("the root has no siblings")
         sibs = parent.children
         k = self.hint
-        if k < len(sibs) and sibs[k] is self:
+        n = len(sibs)
+        if k < n and sibs[k] is self:
             return k
-        for i, x in enumerate(sibs):
-            x.hint = i
-        if self.hint < len(sibs) and sibs[self.hint] is self:
-            return self.hint
+        lo = min(k, n - 1)
+        hi = lo + 1
+        while lo >= 0 or hi < n:
+            if lo >= 0:
+                x = sibs[lo]
+                x.hint = lo
+                if x is self:
+                    return lo
+                lo -= 1
+            if hi < n:
+                x = sibs[hi]
+                x.hint = hi
+                if x is self:
+                    return hi
+                hi += 1
         raise ValueError("node not among its parent's children")
 
     def arg(self, name: str) -> Arg | None:
@@ -274,15 +293,6 @@ class Node:
             if a.name == name:
                 return a
         return None
-
-
-def _index(seq: list[Node], node: Node) -> int:
-    # Identity search: nodes compare by identity (eq=False) but list.index
-    # would still be a linear scan, so this is as fast and says what it means.
-    for i, x in enumerate(seq):
-        if x is node:
-            return i
-    raise ValueError("node not among its parent's children")
 
 
 @dataclass(slots=True)

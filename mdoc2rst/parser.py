@@ -11,6 +11,7 @@ here knows about defaults or generated text: that is the validator's job.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Final
 
 from mdoc2rst.diagnostics import Reporter
@@ -48,6 +49,12 @@ from mdoc2rst.text import deroff
 
 #: Deepest tree the parser builds; deeper macro calls are dropped with a message.
 MAX_DEPTH = 120
+#: Calls of macros by macros on one line that are still running.  Calls in
+#: tail position are a loop (see _After); the others nest a block in a
+#: block, which MAX_DEPTH bounds too, but a line that opens and closes
+#: blocks in turn could nest calls without deepening the tree: this keeps
+#: any line far from Python's recursion limit.
+MAX_CALLS = 150
 
 
 class St:
@@ -118,9 +125,14 @@ _DELIMS = {
 _CLOSE_STARTS = frozenset(w[0] for w, d in _DELIMS.items() if d == Delim.CLOSE) | {" "}
 
 
+#: The longest delimiter word: a longer word is none, without hashing it
+#: (the text a macro line joins into one node grows word by word).
+_DELIM_MAX = max(len(w) for w in _DELIMS)
+
+
 def isdelim(p: str) -> int:
     """The delimiter class of a whole word (only exact words count)."""
-    return _DELIMS.get(p, Delim.NONE)
+    return _DELIMS.get(p, Delim.NONE) if len(p) <= _DELIM_MAX else Delim.NONE
 
 
 def is_eos(p: str) -> bool:
@@ -158,6 +170,26 @@ class Line:
         return self.buf[i] if 0 <= i < len(self.buf) else ""
 
 
+@dataclass(frozen=True, slots=True)
+class _After:
+    """What a macro still does once the macros it handed its line to are done.
+
+    A macro that calls the next macro of its line as the last thing it does
+    (mandoc's in_line, in_line_argn, phrase_ta) does not call it: it names it
+    (:meth:`MdocParser.tail`) and leaves what comes after in one of these, so
+    that a line of thousands of callable macros is a loop, not a recursion
+    as deep as the line is long.  ``tok`` empty: append the line's trailing
+    delimiters; ``close`` set: end that block as blk_exp_close does after
+    the macro ``tok`` it called; else report ``tok`` as empty.
+    """
+
+    ln: Line
+    line: int = 0
+    pos: int = 0
+    tok: str = ""
+    close: Node | None = None
+
+
 class MdocParser:
     """Builds the tree from lines, one call of :meth:`parse_line` per line."""
 
@@ -174,6 +206,10 @@ class MdocParser:
         self.expand_arg: Callable[[int, str], str] = lambda line, word: word
         self.phrase_end = 0  # where the last column phrase ended in its line
         self.too_deep = False  # reported the nesting limit already
+        self.next_tok: str | None = None  # the macro named by tail(), and where
+        self.next_pos = 0
+        self.after: list[_After] = []  # what tail-calling macros still do
+        self.calls = 0  # nested calls of call() (MAX_CALLS)
 
     # ------------------------------------------------------------------
     # Node allocation
@@ -197,15 +233,19 @@ class MdocParser:
         n.depth = parent.depth + 1
         n.file = self.report.file
         sibs = parent.children
+        # Each node learns its position as it is placed (Node.index).
         if self.child_next or not sibs or sibs[-1] is last:
+            n.hint = len(sibs)
             sibs.append(n)
         else:
             # Insert right after last: an end marker may sit behind it.
             for i in range(len(sibs) - 2, -1, -1):
                 if sibs[i] is last:
+                    n.hint = i + 1
                     sibs.insert(i + 1, n)
                     break
             else:
+                n.hint = len(sibs)
                 sibs.append(n)
         self.last = n
         t = n.type  # identity tests: hashing an Enum member is a Python call
@@ -453,7 +493,10 @@ class MdocParser:
             if is_eos(p):
                 self.last.flags |= Flag.EOS
 
-    def macro_or_word(self, tok: str | None, ln: Line, ppos: int, p: str, parsed: bool) -> bool:
+    def macro_or_word(
+        self, tok: str | None, ln: Line, ppos: int, p: str, parsed: bool, tail: bool = False
+    ) -> bool:
+        """A word, or a call of the macro it names; ``tail``: the caller ends then."""
         ntok = (
             None
             if ln.char(ppos) == '"' or not parsed or self.flags & St.PHRASELIT
@@ -464,21 +507,64 @@ class MdocParser:
             return False
         if tok is not None and MACROS[tok].kind is Kind.IN_LINE_EOLN:
             self.rew_elem(tok)
+        if tail:
+            if tok is None:
+                self.after.append(_After(ln))
+            self.tail(ntok, ppos)
+            return True
         self.call(ntok, ln, ppos)
         if tok is None:
             self.append_delims(ln)
         return True
 
+    def take_tail(self) -> str | None:
+        """The macro that tail() named, if any, forgetting it."""
+        tok = self.next_tok
+        self.next_tok = None
+        return tok
+
+    def tail(self, tok: str, ppos: int) -> None:
+        """Have :meth:`call` run ``tok`` next; the caller returns right after."""
+        self.next_tok = tok
+        self.next_pos = ppos
+
     def call(self, tok: str, ln: Line, ppos: int) -> None:
-        if self.last.depth >= MAX_DEPTH:
-            # Real pages nest a few dozen levels at most; a deeper tree is
-            # hostile input, and every later stage walks the tree recursively.
-            if not self.too_deep:
-                self.report("TOOLARGE", ln.line, ppos, f"nesting deeper than {MAX_DEPTH}")
-            self.too_deep = True
-            ln.pos = len(ln.buf)
-            return
-        _ROUTINE_OF[tok](self, tok, ln, ppos)
+        """Run macro ``tok``, and the macros it hands the rest of its line to."""
+        base = len(self.after)
+        self.calls += 1
+        while True:
+            if self.last.depth >= MAX_DEPTH or self.calls > MAX_CALLS:
+                # Real pages nest a few dozen levels at most; a deeper tree is
+                # hostile input, and every later stage walks the tree recursively.
+                if not self.too_deep:
+                    what = (
+                        f"macro calls nested deeper than {MAX_CALLS}"
+                        if self.calls > MAX_CALLS
+                        else f"nesting deeper than {MAX_DEPTH}"
+                    )
+                    self.report("TOOLARGE", ln.line, ppos, what)
+                self.too_deep = True
+                ln.pos = len(ln.buf)
+                break
+            _ROUTINE_OF[tok](self, tok, ln, ppos)
+            # Read through a method: mypy would narrow the attribute to
+            # None after an assignment here, and mypyc compile that in.
+            nxt = self.take_tail()
+            if nxt is None:
+                break
+            tok, ppos = nxt, self.next_pos
+        self.calls -= 1
+        # What the tail-calling macros left to do, the last one's first, as
+        # the returns of nested calls would have done it.
+        after = self.after
+        while len(after) > base:
+            a = after.pop()
+            if a.close is not None:
+                self.close_after_call(a.close, a.tok, a.line, a.pos)
+            elif a.tok:
+                self.report("MACRO_EMPTY", a.line, a.pos, a.tok)
+            else:
+                self.append_delims(a.ln)
 
     def args(self, ln: Line, tok: str | None) -> tuple[int, str]:
         """Scan the next argument (mandoc's mdoc_args)."""
@@ -911,23 +997,34 @@ class MdocParser:
             if n is not None:
                 self.rew_last(n)
             self.flags &= ~St.NEWLINE
-            self.call(ntok, ln, lastarg)
-            break
+            # What follows the call is left to call() (see _After), so that
+            # a line of closers and openers is a loop: the delimiters last.
+            if nl:
+                self.after.append(_After(ln))
+            if n is not None:
+                self.after.append(_After(ln, ln.line, ppos, ntok, n))
+            self.tail(ntok, lastarg)
+            return
 
         if n is not None:
-            pending = False
-            if ntok is not None and n.flags & Flag.BROKEN:
-                target = n
-                while True:
-                    assert target.parent is not None
-                    target = target.parent
-                    if target.flags & Flag.ENDED:
-                        break
-                pending = self.find_pending(ntok, ln.line, ppos, target)
-            if not pending:
-                self.rew_pending(n)
+            self.close_after_call(n, None, ln.line, ppos)
         if nl:
             self.append_delims(ln)
+
+    def close_after_call(self, n: Node, ntok: str | None, line: int, ppos: int) -> None:
+        """The end of blk_exp_close: rewind the closed block, unless a later
+        macro of the line (``ntok``) still holds a scope it broke."""
+        pending = False
+        if ntok is not None and n.flags & Flag.BROKEN:
+            target = n
+            while True:
+                assert target.parent is not None
+                target = target.parent
+                if target.flags & Flag.ENDED:
+                    break
+            pending = self.find_pending(ntok, line, ppos, target)
+        if not pending:
+            self.rew_pending(n)
 
     def in_line(self, tok: str, ln: Line, ppos: int) -> None:
         nl = bool(self.flags & St.NEWLINE)
@@ -959,9 +1056,9 @@ class MdocParser:
                     self.rew_last(self.last)
                 elif not nc and not cnt:
                     self.report("MACRO_EMPTY", line, ppos, tok)
-                self.call(ntok, ln, la)
                 if nl:
-                    self.append_delims(ln)
+                    self.after.append(_After(ln))
+                self.tail(ntok, la)
                 return
             d = isdelim(p)
             if d != Delim.NONE:
@@ -1119,8 +1216,10 @@ class MdocParser:
                 self.flags |= St.PHRASE
                 self.parse_rest(None, Line(ln.buf[: self.phrase_end], line, la))
                 self.flags &= ~St.PHRASE
-                while body.next is not None:
-                    body = body.next
+                # The phrase may have opened more columns (Ta): go on from
+                # the last one, the parent's last child.
+                if body.parent is not None:
+                    body = body.parent.children[-1]
                 continue
             if self.macro_or_word(tok, ln, la, p, parsed):
                 break
@@ -1209,8 +1308,12 @@ class MdocParser:
                 self.body_alloc(line, ppos, tok)
                 if tok == "Eo":
                     continue
-            if self.macro_or_word(tok, ln, la, p, True):
-                break
+            if self.macro_or_word(tok, ln, la, p, True, tail=True):
+                # The block stays open for later lines; only the delimiters
+                # are left to do once the called macros are done (_After).
+                if nl:
+                    self.after.append(_After(ln))
+                return
         if head is None:
             self.rew_last(self.head_alloc(line, ppos, tok))
             self.body_alloc(line, ppos, tok)
@@ -1253,8 +1356,13 @@ class MdocParser:
                 if state >= 0:
                     self.rew_elem(tok)
                     state = -2
-                self.call(ntok, ln, la)
-                break
+                # What the end of this routine would do with state -1 or -2.
+                if state == -1:
+                    self.after.append(_After(ln, line, ppos, tok))
+                elif nl:
+                    self.after.append(_After(ln))
+                self.tail(ntok, la)
+                return
             if igndelim or isdelim(word) == Delim.NONE:
                 if state == -1:
                     self.elem_alloc(line, ppos, tok, arg)
@@ -1288,17 +1396,18 @@ class MdocParser:
             return
         arg = self.argv(tok, ln)
         self.elem_alloc(ln.line, ppos, tok, arg)
-        if self.parse_rest(tok, ln):
+        if self.parse_rest(tok, ln, tail=True):
             return
         self.rew_elem(tok)
 
-    def parse_rest(self, tok: str | None, ln: Line) -> bool:
+    def parse_rest(self, tok: str | None, ln: Line, tail: bool = False) -> bool:
+        """Words and macros to the end of the line; True if a macro took it over."""
         while True:
             la = ln.pos
             ac, p = self.args(ln, tok)
             if ac == A.EOLN:
                 return False
-            if self.macro_or_word(tok, ln, la, p, True):
+            if self.macro_or_word(tok, ln, la, p, True, tail):
                 return True
 
     def ctx_synopsis(self, tok: str, ln: Line, ppos: int) -> None:
@@ -1324,7 +1433,7 @@ class MdocParser:
             return
         self.rew_last(body)
         self.body_alloc(ln.line, ppos, "It")
-        self.parse_rest(None, ln)
+        self.parse_rest(None, ln, tail=True)
 
 
 _Routine = Callable[[MdocParser, str, Line, int], None]

@@ -194,9 +194,19 @@ class Validator:
         self.xrs: dict[tuple[str, str], int] = {}
         self.os_e = OS_OTHER
         self.filesec = _filesec(report.file)
+        self.loop_parent: Node | None = None  # whose children visit() walks now
 
     # ------------------------------------------------------------------
     # Siblings, through the positions each node remembers (Node.index).
+    #
+    # A node deleted from the list whose children are being visited stays
+    # in it, marked DELETED, until the visit of that list ends (bury):
+    # deleting from a Python list moves everything after the node, and a
+    # page of a million paragraph macros, each deleting the one before,
+    # would take that many moves of a million.  Sibling lookups here step
+    # over such nodes; each remembers the node before it (skip), so a run of
+    # them is crossed in one step.  Any other change to such a list first
+    # drops them (compact), so that the list never shifts under them.
 
     @staticmethod
     def _index_of(n: Node) -> int:
@@ -207,13 +217,18 @@ class Validator:
             return None
         k = self._index_of(n) + 1
         sibs = n.parent.children
+        while k < len(sibs) and sibs[k].flags & Flag.DELETED:
+            k += 1
         return sibs[k] if k < len(sibs) else None
 
     def prev_of(self, n: Node) -> Node | None:
         if n.parent is None:
             return None
         k = self._index_of(n)
-        return n.parent.children[k - 1] if k > 0 else None
+        if k == 0:
+            return None
+        prev = n.parent.children[k - 1]
+        return _live_before(prev) if prev.flags & Flag.DELETED else prev
 
     def node_child(self, n: Node) -> Node | None:
         """The first child that is not transparent."""
@@ -242,14 +257,19 @@ class Validator:
     def _append(self, n: Node) -> Node:
         last = self.last
         if self.child_next:
+            if last.flags & Flag.TOMBS:
+                _compact(last)
             n.parent = last
             last.children.insert(0, n)
         else:
             parent = last.parent
             assert parent is not None
+            if parent.flags & Flag.TOMBS:
+                _compact(parent)
             n.parent = parent
-            sibs = parent.children
-            sibs.insert(_index(sibs, last) + 1, n)
+            k = last.index() + 1
+            parent.children.insert(k, n)
+            n.hint = k
         self.last = n
         if n.type in (HEAD, BODY, TAIL) and n.parent is not None:
             n.norm = n.parent.norm
@@ -287,7 +307,11 @@ class Validator:
         self.child_next = True
         return n
 
-    def unlink(self, n: Node) -> None:
+    def unlink(self, n: Node, bury: bool = False) -> None:
+        """Take ``n`` out of its list, moving the cursor off it first.
+
+        ``bury``: leave it in place, marked DELETED (see prev_of).
+        """
         if self.last is n:
             prev = self.prev_of(n)
             if prev is None:
@@ -297,13 +321,27 @@ class Validator:
             else:
                 self.last = prev
                 self.child_next = False
+        parent = n.parent
+        assert parent is not None
+        if bury:
+            k = n.index()
+            n.skip = parent.children[k - 1] if k else None
+            n.flags |= Flag.DELETED
+            parent.flags |= Flag.TOMBS
+            n.parent = None
+            return
+        if parent.flags & Flag.TOMBS:
+            _compact(parent)
         n.unlink()
 
-    def delete(self, n: Node) -> None:
+    def delete(self, n: Node, top: bool = True) -> None:
+        if n.flags & Flag.TOMBS:
+            _compact(n)
         while n.children:
-            self.delete(n.children[0])
+            # From the end: nothing moves in the list.
+            self.delete(n.children[-1], False)
         if n.parent is not None:
-            self.unlink(n)
+            self.unlink(n, bury=top and n.parent is self.loop_parent)
 
     def relink(self, n: Node) -> None:
         """Move ``n`` to the cursor."""
@@ -344,10 +382,16 @@ class Validator:
         # Text needs checking only for tabs, "--", or at the top of an item
         # or section (check_text_node); the last is the same for all children.
         top = n.tok == "It" or (ntype is BODY and n.tok in ("Sh", "Ss"))
+        outer = self.loop_parent
+        self.loop_parent = n
         sibs = n.children
         k = 0
         while k < len(sibs):
             child = sibs[k]
+            if child.flags & Flag.DELETED:
+                k += 1
+                continue
+            pos = k
             self.last = child
             if child.type is text:
                 self.child_next = False
@@ -361,12 +405,20 @@ class Validator:
             if last is n:
                 sibs = n.children
                 k = 0
-                continue
-            parent = last.parent
-            if parent is None:
-                break
-            sibs = parent.children
-            k = last.index() + 1
+            else:
+                parent = last.parent
+                if parent is None:
+                    break
+                sibs = parent.children
+                k = last.index() + 1
+            if child.flags & Flag.DELETED and k <= pos < len(sibs) and sibs[pos] is child:
+                # The child deleted itself and the cursor went back to the
+                # node before it: go on after the child, not through the
+                # deleted nodes between them again.
+                k = pos + 1
+        self.loop_parent = outer
+        if n.flags & Flag.TOMBS:
+            _compact(n)
 
         self.last = n
         self.child_next = False
@@ -1882,7 +1934,7 @@ class Validator:
             del_from = self._index_of(nch) + 1
             parent = nch.parent
             while parent is not None and len(parent.children) > del_from:
-                self.delete(parent.children[del_from])
+                self.delete(parent.children[-1])  # from the end: nothing moves
         if size == 0 or size < len(nt.string):
             self.delete(n)
             return
@@ -1982,11 +2034,28 @@ def _strcasecmp(a: str, b: str) -> int:
     return (x > y) - (x < y)
 
 
-def _index(seq: list[Node], node: Node) -> int:
-    for i, x in enumerate(seq):
-        if x is node:
-            return i
-    raise ValueError("node not among its parent's children")
+def _live_before(dead: Node) -> Node | None:
+    """The closest node before the DELETED node ``dead`` that is not deleted.
+
+    Follows the skip references, and points every deleted node passed at
+    the answer, so that the next search from any of them is one step.
+    """
+    live = dead.skip
+    while live is not None and live.flags & Flag.DELETED:
+        live = live.skip
+    x: Node | None = dead
+    while x is not None and x.flags & Flag.DELETED and x.skip is not live:
+        x.skip, x = live, x.skip
+    return live
+
+
+def _compact(parent: Node) -> None:
+    """Drop the DELETED nodes from ``parent``'s children, in one pass."""
+    kids = [c for c in parent.children if not c.flags & Flag.DELETED]
+    for i, c in enumerate(kids):
+        c.hint = i
+    parent.children[:] = kids
+    parent.flags &= ~Flag.TOMBS
 
 
 def _filesec(filename: str) -> str:
