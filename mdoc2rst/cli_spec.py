@@ -29,7 +29,8 @@ def register(sub: Subcommands) -> None:
         action="append",
         default=[],
         metavar="NAME=CTYPE",
-        help="map a C type to a ctypes type, e.g. sctp_assoc_t=c_uint32 (repeatable)",
+        help="map a C type to a ctypes type, e.g. sctp_assoc_t=c_uint32 or foo_t=POINTER(c_int)"
+        " (repeatable)",
     )
     st.set_defaults(func=run_stub)
 
@@ -93,15 +94,16 @@ def run_stub(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from mdoc2rst.cli import EXIT_USAGE
-    from mdoc2rst.stub import StubError, generate
+    from mdoc2rst.stub import StubError, generate, parse_type_option
 
     types = {}
     for item in args.type:
-        name, sep, ctype = item.partition("=")
-        if not sep or not name.strip() or not ctype.strip():
-            print(f"mdoc2rst stub: --type wants NAME=CTYPE, not {item!r}", file=sys.stderr)
+        try:
+            name, ctype = parse_type_option(item)
+        except StubError as exc:
+            print(f"mdoc2rst stub: {exc}", file=sys.stderr)
             return EXIT_USAGE
-        types[name.strip()] = ctype.strip().removeprefix("ctypes.")
+        types[name] = ctype
     specs, status = _specs(args.pages)
     if status:
         return status
