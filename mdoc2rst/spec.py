@@ -63,6 +63,22 @@ class Variable:
 
 
 @dataclass(frozen=True, slots=True)
+class HeaderRef:
+    """Where the page names a header, for the header check.
+
+    ``written`` is the text as the page gives it: the ``.In`` argument, or
+    everything after ``#include`` on an ``.Fd`` line, so that the check can
+    refuse ``#include FOO`` or ``#include <a b>``, and report at ``line``.
+    Not part of the JSON spec, whose ``headers`` lists the names.
+    """
+
+    name: str
+    macro: str  # "In" or "Fd"
+    written: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
 class Library:
     name: str
     text: str
@@ -114,6 +130,8 @@ class Spec:
     see_also: list[Reference]
     diagnostics: list[Diagnostic] = field(default_factory=list)
     version: str = SPEC_VERSION
+    # One per entry of ``headers``; kept out of the JSON, which has no lines for them.
+    header_refs: list[HeaderRef] = field(default_factory=list)
 
     def function(self, name: str) -> Function:
         for f in self.functions:
@@ -125,6 +143,7 @@ class Spec:
         """A JSON-ready dict in the shape of ``spec.schema.json``."""
         data = asdict(self)
         data["diagnostics"] = [str(d) for d in self.diagnostics]
+        del data["header_refs"]
         return {"version": data.pop("version"), **data}
 
 
@@ -133,7 +152,7 @@ def extract(doc: Document, data: bytes | None = None) -> Spec:
     sections = {n.sec: n for n in doc.root.children if n.tok == "Sh" and n.sec is not Sec.CUSTOM}
     diagnostics: list[Diagnostic] = []
     synopsis = sections.get(Sec.SYNOPSIS)
-    functions, calls, variables, headers = _synopsis(doc.filename, synopsis, diagnostics)
+    functions, calls, variables, refs = _synopsis(doc.filename, synopsis, diagnostics)
     library = _library(sections.get(Sec.LIBRARY) or synopsis)
     return Spec(
         source=doc.filename,
@@ -143,7 +162,7 @@ def extract(doc: Document, data: bytes | None = None) -> Spec:
         title=doc.meta.title,
         description=_description(sections.get(Sec.NAME)),
         library=library,
-        headers=headers,
+        headers=[r.name for r in refs],
         functions=functions,
         calls=calls,
         variables=variables,
@@ -151,6 +170,7 @@ def extract(doc: Document, data: bytes | None = None) -> Spec:
         errors=_errors(sections.get(Sec.ERRORS)),
         see_also=_see_also(sections.get(Sec.SEE_ALSO)),
         diagnostics=diagnostics,
+        header_refs=refs,
     )
 
 
@@ -204,20 +224,21 @@ def _library(sh: Node | None) -> Library | None:
 
 def _synopsis(
     filename: str, sh: Node | None, diagnostics: list[Diagnostic]
-) -> tuple[list[Function], list[Call], list[Variable], list[str]]:
+) -> tuple[list[Function], list[Call], list[Variable], list[HeaderRef]]:
     functions: list[Function] = []
     calls: list[Call] = []
     variables: list[Variable] = []
-    headers: list[str] = []
+    headers: list[HeaderRef] = []
     ftype = ""
     for n in _body(sh):
         tok = n.tok
         if tok == "In":
-            headers.extend(_texts(n))
+            headers.extend(HeaderRef(t, "In", t, n.line) for t in _texts(n))
         elif tok == "Fd":
             words = _texts(n)
             if words and words[0] == "#include" and len(words) > 1:
-                headers.append(words[1].strip('<>"'))
+                name = words[1].strip('<>"')
+                headers.append(HeaderRef(name, "Fd", " ".join(words[1:]), n.line))
         elif tok == "Ft":
             ftype = " ".join(_texts(n))
         elif tok == "Fn" and n.type is ELEM:
