@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from mdoc2rst import __version__, cli_convert, cli_spec
 from mdoc2rst.diagnostics import Level
 from mdoc2rst.nodes import Document
+from mdoc2rst.safe import printable
 
 if typing.TYPE_CHECKING:
     Subcommands: typing.TypeAlias = argparse._SubParsersAction[argparse.ArgumentParser]
@@ -41,7 +42,7 @@ def file_error(path: str, exc: OSError) -> None:
         reason = "permission denied"
     else:
         reason = exc.strerror or str(exc)
-    print(f"mdoc2rst: {path}: {reason}", file=sys.stderr)
+    print(printable(f"mdoc2rst: {path}: {reason}"), file=sys.stderr)
 
 
 def _load(path: str) -> Document | None:

@@ -12,6 +12,9 @@ if typing.TYPE_CHECKING:
     from mdoc2rst.spec import Spec
 
 
+_JSON_LINE_ENDS = {c: f"\\u{c:04x}" for c in (0x85, 0x2028, 0x2029)}
+
+
 def register(sub: Subcommands) -> None:
     p = sub.add_parser(
         "spec",
@@ -70,7 +73,12 @@ def run(args: argparse.Namespace) -> int:
             status = max(status, int(d.level))
     if specs:
         out = specs[0] if len(args.pages) == 1 else specs
-        json.dump(out, sys.stdout, indent=2, ensure_ascii=False)
+        # Text stays readable (not \\u-escaped), but the characters that end
+        # a line for Python and JavaScript without being JSON controls are
+        # escaped: a reader that splits the output into lines must not cut
+        # inside a string.
+        text = json.dumps(out, indent=2, ensure_ascii=False)
+        sys.stdout.write(text.translate(_JSON_LINE_ENDS))
         sys.stdout.write("\n")
     return status
 

@@ -10,6 +10,7 @@ import enum
 from dataclasses import dataclass, field
 
 from mdoc2rst.messages import MESSAGES
+from mdoc2rst.safe import printable
 
 
 class Level(enum.IntEnum):
@@ -38,8 +39,12 @@ class Diagnostic:
     message: str
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}:{self.column}" if self.line else self.file
-        return f"{where}: {self.level.name}: {self.message}"
+        # Always file:line:col, for editors and CI annotations to parse: a
+        # message about the page as a whole (line 0: mandoc prints no line)
+        # is given its first line.  Page text and file names may hold
+        # anything: the line stays one line.
+        where = f"{self.file}:{self.line}:{self.column}" if self.line else f"{self.file}:1:1"
+        return printable(f"{where}: {self.level.name}: {self.message}")
 
 
 @dataclass(slots=True)

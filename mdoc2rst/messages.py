@@ -185,5 +185,6 @@ MESSAGES.update(
         "ENCODING_UTF16": ("WARNING", "byte-order mark found, reading the file as"),
         "NUM_WRAP": ("WARNING", "integer overflow, wrapping around at 32 bits as mandoc does"),
         "MAN_PAGE": ("UNSUPP", "a man(7) page, not mdoc(7): mdoc2rst reads mdoc(7) only"),
+        "URL_UNSAFE": ("WARNING", "not a safe link (http, https, ftp, mailto), shown as text"),
     }
 )

@@ -15,6 +15,8 @@ docutils is imported here.
 
 from __future__ import annotations
 
+import bisect
+import hashlib
 import re
 import unicodedata
 import urllib.parse
@@ -23,7 +25,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal
 
-from mdoc2rst.escape import escaped, render, runs
+from mdoc2rst.escape import render, runs
 from mdoc2rst.nodes import (
     BLOCK,
     BODY,
@@ -38,6 +40,7 @@ from mdoc2rst.nodes import (
     Node,
     Sec,
 )
+from mdoc2rst.safe import LINE_ENDS, one_line, safe_mail, safe_url
 from mdoc2rst.text import ENCLOSURES
 
 __all__ = ["RstOptions", "write"]
@@ -111,6 +114,11 @@ _CLOSERS = frozenset("!),.:;?]")
 _OPENERS = frozenset("([")
 
 _WIDTH = 76
+#: A token longer than this is cut over several lines (:func:`_cut_long`),
+#: and a section title or list term longer than this is not written as one
+#: (docutils refuses lines over 10,000 characters, and titles and terms
+#: cannot go on over lines).
+_LONG = 1000
 
 
 # -- escaping -----------------------------------------------------------------
@@ -142,7 +150,7 @@ def _esc_plain(text: str, line_start: bool) -> str:
 
 def escape_text(text: str) -> str:
     """Page text as reST that can only read as that text, wherever it stands."""
-    return _esc_plain(text, True)
+    return _esc_plain(one_line(text), True)
 
 
 def _esc_interp(text: str) -> str:
@@ -171,15 +179,113 @@ class _Markup:
     A wrapper rather than a flag on every piece: most pieces are plain words,
     and they then cost no object beyond their text. Not a ``str`` subclass,
     so that the module compiles with mypyc, which cannot subclass ``str``.
+    ``text[start:end]`` is the escaped page text inside the markup, where a
+    token too long for one line may be cut (:func:`_cut_long`).
     """
 
-    __slots__ = ("text",)
+    __slots__ = ("end", "start", "text")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, start: int = 0, end: int = 0) -> None:
         self.text = text
+        self.start = start
+        self.end = end
 
 
 _Piece = str | _Markup  # raw text, or finished reST
+
+
+def _wrap(open_: str, inner: str, close: str) -> _Markup:
+    return _Markup(open_ + inner + close, len(open_), len(open_) + len(inner))
+
+
+def _cut_long(text: str, spans: list[tuple[int, int]], seps: frozenset[int]) -> list[str]:
+    """A token too long for one line, cut into lines joined by escaped newlines.
+
+    reST drops a backslash-escaped newline, in plain text and inside inline
+    markup alike, so the token reads as before.  Cuts fall only inside
+    ``spans`` (page text, never a markup delimiter or a URI), never inside
+    an escape or before a blank, preferably before a letter, a digit or a
+    backslash; a line that would start with other punctuation (which could
+    read as a section underline) gets it escaped.  Between two pieces of
+    markup, the escaped blank that separates them (at ``seps``) becomes the
+    escaped newline.  A stretch with no place to cut stays whole.  Linear:
+    each stretch of text is scanned once.
+    """
+    starts = [a for a, _ in spans]
+    lines: list[str] = []
+    start = 0
+    head = ""  # an escape for the first character of the next line
+    n = len(text)
+    while n - start > _LONG:
+        cut = _cut_back(text, start, starts, spans) or _cut_forth(text, start, starts, spans, seps)
+        if not cut:
+            break
+        lines.append(_not_a_rule(head + text[start:cut] + "\\"))
+        if cut in seps:
+            head, start = "", cut + 2  # the next piece of markup starts the line
+            continue
+        head = "" if text[cut].isalnum() or text[cut] == "\\" else "\\"
+        start = cut
+    lines.append(_not_a_rule(head + text[start:]))
+    return lines
+
+
+def _in_text(i: int, starts: list[int], spans: list[tuple[int, int]]) -> bool:
+    k = bisect.bisect_right(starts, i - 1) - 1
+    return k >= 0 and i < spans[k][1]
+
+
+def _cut_back(text: str, start: int, starts: list[int], spans: list[tuple[int, int]]) -> int:
+    """A cut within _LONG of ``start`` where no backslash is near, else 0.
+
+    Without backslashes every position starts a character, so the search
+    goes back from the limit and ends at once on the common case, a long
+    word: pages of megabytes of one word are cut in linear time.
+    """
+    end = start + _LONG
+    if "\\" in text[start : end + 1]:
+        return 0
+    ok = 0
+    for i in range(end, start, -1):
+        if text[i].isspace() or not _in_text(i, starts, spans):
+            continue
+        if text[i].isalnum() and i > start + _LONG // 2:
+            return i
+        if not ok:
+            ok = i
+        if i <= start + _LONG // 2:
+            break
+    return ok
+
+
+def _cut_forth(
+    text: str, start: int, starts: list[int], spans: list[tuple[int, int]], seps: frozenset[int]
+) -> int:
+    """A cut after ``start``, found from one character or escape to the next."""
+    good = ok = 0  # the last cuts within _LONG, preferred and any
+    i = start
+    while i < len(text) - 1:
+        i += 2 if text[i] == "\\" else 1
+        if i in seps:
+            if i > start + _LONG:
+                return i
+            ok = good = i
+            continue
+        if i >= len(text) or text[i].isspace():
+            continue  # docutils would take a blank at the line start for indentation
+        if not _in_text(i, starts, spans):
+            continue  # not inside page text
+        if i > start + _LONG:
+            return good if good > start + _LONG // 2 else ok or i
+        ok = i
+        if text[i].isalnum() or text[i] == "\\":
+            good = i
+    return good if good > start + _LONG // 2 else ok
+
+
+def _not_a_rule(line: str) -> str:
+    """A line of backslashes alone would read as a title underline or a transition."""
+    return "\\ " + line if line[:1] == "\\" and not line.rstrip().strip("\\") else line
 
 
 class _Inline:
@@ -188,33 +294,35 @@ class _Inline:
     def __init__(self, flavor: Flavor) -> None:
         self.flavor = flavor
 
-    def markup(self, text: str, style: Style, ref: _Ref | None) -> str:
+    def markup(self, text: str, style: Style, ref: _Ref | None) -> _Markup:
         if ref is not None:
             return self.link(text, ref)
         if style == "literal":
-            return f":literal:`{_esc_interp(text)}`"
+            return _wrap(":literal:`", _esc_interp(text), "`")
         if "*" in text:
             # An escaped '*' right before the end-string confuses the end
             # recognition; the role form has only '`' as delimiter.
             role = "strong" if style == "strong" else "emphasis"
-            return f":{role}:`{_esc_interp(text)}`"
+            return _wrap(f":{role}:`", _esc_interp(text), "`")
         mark = "**" if style == "strong" else "*"
-        return mark + text.translate(_EMPH_SPECIAL) + mark
+        return _wrap(mark, text.translate(_EMPH_SPECIAL), mark)
 
-    def link(self, text: str, ref: _Ref) -> str:
+    def link(self, text: str, ref: _Ref) -> _Markup:
         title = _esc_interp(text)
         if ref.kind == "url":
-            return f"`{title} <{_uri(ref.target)}>`__" if title else f"`<{_uri(ref.target)}>`__"
+            if not title:
+                return _Markup(f"`<{_uri(ref.target)}>`__")
+            return _wrap("`", title, f" <{_uri(ref.target)}>`__")
         if ref.kind == "label":
             if self.flavor == "sphinx":
-                return f":ref:`{title} <{ref.target}>`"
-            return f"`{title} <{ref.target}_>`__"
+                return _wrap(":ref:`", title, f" <{ref.target}>`")
+            return _wrap("`", title, f" <{ref.target}_>`__")
         if ref.kind == "doc":
-            return f":doc:`{title} <{ref.target}>`"
+            return _wrap(":doc:`", title, f" <{ref.target}>`")
         # func: Sphinx adds the parentheses itself unless a title is given.
         if ref.title is None:
-            return f":c:func:`{_esc_interp(ref.target)}`"
-        return f":c:func:`{_esc_interp(ref.title)} <{_esc_interp(ref.target)}>`"
+            return _Markup(f":c:func:`{_esc_interp(ref.target)}`")
+        return _wrap(":c:func:`", _esc_interp(ref.title), f" <{_esc_interp(ref.target)}>`")
 
     def tokens(self, atoms: list[_Atom]) -> list[list[_Piece]]:
         """Group atoms into unbreakable tokens of pieces; blanks separate tokens."""
@@ -266,7 +374,7 @@ class _Inline:
                 continue
             # One markup span: the words of one style or one link, with the
             # blanks between them.
-            text = atom.text
+            parts = [atom.text]  # joined once: a span may have thousands of words
             j = i + 1
             while j < len(atoms):
                 nxt = atoms[j]
@@ -277,15 +385,16 @@ class _Inline:
                         and after.style == atom.style
                         and after.ref is atom.ref
                     ):
-                        text += " " + after.text
+                        parts += (" ", after.text)
                         j += 2
                         continue
                 if isinstance(nxt, _Word) and nxt.style == atom.style and nxt.ref is atom.ref:
-                    text += nxt.text
+                    parts.append(nxt.text)
                     j += 1
                     continue
                 break
             i = j
+            text = parts[0] if len(parts) == 1 else "".join(parts)
             core = text.strip()
             if not core and atom.ref is None:
                 plain(text)
@@ -293,7 +402,7 @@ class _Inline:
             lead = text[: len(text) - len(text.lstrip())]
             trail = text[len(text.rstrip()) :]
             plain(lead)
-            cur.append(_Markup(self.markup(core, atom.style, atom.ref)))
+            cur.append(self.markup(core, atom.style, atom.ref))
             plain(trail)
         if cur:
             tokens.append(cur)
@@ -319,6 +428,38 @@ class _Inline:
             out.append(text if markup else _esc_plain(text, line_start and k == 0))
         return "".join(out)
 
+    @staticmethod
+    def join_spans(
+        token: list[_Piece], line_start: bool
+    ) -> tuple[str, list[tuple[int, int]], frozenset[int]]:
+        """What :meth:`join` gives, with the spans of page text in it and the
+        places of the escaped blanks that separate pieces of markup."""
+        out: list[str] = []
+        spans: list[tuple[int, int]] = []
+        seps: list[int] = []
+        pos = 0
+        prev = ""
+        for k, piece in enumerate(token):
+            markup = isinstance(piece, _Markup)
+            text = piece.text if isinstance(piece, _Markup) else piece
+            if (
+                k
+                and (markup or isinstance(token[k - 1], _Markup))
+                and not (prev[-1].isspace() or text[0].isspace())
+            ):
+                out.append("\\ ")
+                seps.append(pos)
+                pos += 2
+            prev = text
+            if isinstance(piece, _Markup):
+                spans.append((pos + piece.start, pos + piece.end))
+            else:
+                text = _esc_plain(text, line_start and k == 0)
+                spans.append((pos, pos + len(text)))
+            out.append(text)
+            pos += len(text)
+        return "".join(out), spans, frozenset(seps)
+
     def lines(self, atoms: list[_Atom], width: int = _WIDTH) -> list[str]:
         """A paragraph, wrapped; every line start is made harmless."""
         result: list[str] = []
@@ -333,6 +474,15 @@ class _Inline:
                     text = text.translate(_PLAIN_SPECIAL)
             else:
                 text = join(token, False)
+            if len(text) > _LONG:
+                # Only hostile pages have such words: cut over lines.
+                if line:
+                    result.append(line)
+                cut = _cut_long(*self.join_spans(token, True))
+                result += cut[:-1]
+                line = cut[-1]
+                used = _width(line)
+                continue
             text_w = len(text) if text.isascii() else _width(text)
             if line and used + 1 + text_w <= width:
                 line += " " + text
@@ -340,7 +490,7 @@ class _Inline:
             else:
                 if line:
                     result.append(line)
-                line = join(token, True)
+                line = _not_a_rule(join(token, True))
                 used = len(line) if line.isascii() else _width(line)
         if line:
             result.append(line)
@@ -520,7 +670,7 @@ def _pre_fn(w: _Writer, n: Node) -> bool:
         return False
     name = render(kids[0].string)
     args = [render(c.string) for c in kids[1:]]
-    if w.opts.flavor == "sphinx":
+    if w.opts.flavor == "sphinx" and _C_NAME.fullmatch(name):
         title = f"{name}({', '.join(args)})" if args else None
         w.word(name, "", _Ref("func", name, title))
         return False
@@ -623,7 +773,7 @@ def _pre_mt(w: _Writer, n: Node) -> bool:
     if not kids:
         kids = ["~"]
     for addr in kids:
-        w.word(addr, "", _Ref("url", "mailto:" + addr))
+        w.word(addr, "", _Ref("url", "mailto:" + addr) if safe_mail(addr) else None)
     return False
 
 
@@ -811,13 +961,40 @@ def _display(bd: Node) -> tuple[str, str | None]:
     return display or "ragged", offset
 
 
+#: Longest label; a longer one keeps its start and a hash of the whole.
+LABEL_MAX = 120
+
+
+def _short(text: str) -> str:
+    if len(text) <= LABEL_MAX:
+        return text
+    digest = hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    return f"{text[: LABEL_MAX - 13].rstrip('-')}-{digest}"
+
+
 def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "section"
+    return _short(re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")) or "section"
 
 
 def label(text: str) -> str:
-    """A label for ``text``: one reference name for docutils and Sphinx alike."""
-    return re.sub(r"[^A-Za-z0-9._+-]+", "-", text).strip("-") or "page"
+    """A label for ``text``: one reference name for docutils and Sphinx alike.
+
+    It starts with a letter or digit: ``.. __exit.2:`` would be an anonymous
+    target, so ``_exit.2`` becomes ``u_exit.2``.
+    """
+    name = _short(re.sub(r"[^A-Za-z0-9._+-]+", "-", text).strip("-"))
+    if not name:
+        return "page"
+    return name if name[0].isalnum() else "u" + name
+
+
+def errno_label(page_label: str, name: str) -> str:
+    """The label of the ERRORS entry of errno ``name`` on the page ``page_label``."""
+    return _short(f"{page_label}-errno-{label(name)}")
+
+
+#: A C name that Sphinx's C domain takes as a function or macro name.
+_C_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,199}")
 
 
 def _texts(n: Node) -> list[str]:
@@ -853,6 +1030,7 @@ class _Writer:
         self.errnos: dict[str, str] = {}
         self.item_labels: dict[int, str] = {}
         self.declared: set[str] = set()
+        self.next_number: dict[str, int] = {}
         self._collect_targets()
 
     # -- the page as a whole
@@ -918,10 +1096,13 @@ class _Writer:
                 if not title:
                     continue
                 base = target = f"{self.page_id}-{_slug(title)}"
-                k = 1
+                # Numbered from where the last title of this base stopped:
+                # a page of thousands of equal titles stays linear.
+                k = self.next_number.get(base, 1)
                 while target in used:
                     k += 1
                     target = f"{base}-{k}"
+                self.next_number[base] = k
                 used.add(target)
                 self.sections.setdefault(title, target)
                 self.item_labels[id(n)] = target
@@ -931,7 +1112,7 @@ class _Writer:
                     continue
                 texts = _texts(er)
                 if texts and texts[0] not in self.errnos:
-                    target = f"{self.page_id}-errno-{label(texts[0])}"
+                    target = errno_label(self.page_id, texts[0])
                     self.errnos[texts[0]] = target
                     self.item_labels[id(n)] = target
 
@@ -939,14 +1120,15 @@ class _Writer:
         return " ".join(_plain_text(self.capture(head.children)).split())
 
     def write(self) -> str:
-        title = self.inline.one_line([_Word(f"{self.name}({self.msec})" if self.msec
-                                            else self.name)])  # fmt: skip
+        name = f"{self.name}({self.msec})" if self.msec else self.name
+        title = self.inline.one_line([_Word(_clip(name))])
         rule = "=" * _width(title)
         self.emit([f".. _{self.page_id}:"])
         self.emit([rule, title, rule])
         if self.opts.flavor == "sphinx":
-            sec = self.msec or "?"
-            self.emit([f".. index:: single: {n} ({sec})" for n in self._name_list()])
+            sec = _index_term(self.msec) or "?"
+            entries = (_index_term(n) for n in self._name_list())
+            self.emit([f".. index:: single: {n} ({sec})" for n in entries if n])
         for n in self.doc.root.children:
             self.node(n)
         self.flush()
@@ -1020,6 +1202,10 @@ class _Writer:
 
     def literal(self, lines: list[str]) -> None:
         lines = [x.replace("\t", "        ").rstrip() for x in lines]
+        if any(len(x) > _LONG for x in lines):
+            # Nothing can be escaped in a literal block: a line too long
+            # for docutils goes on over lines of its own.
+            lines = [x[k : k + _LONG] for x in lines for k in range(0, len(x) or 1, _LONG)]
         while lines and not lines[0].strip():
             lines.pop(0)
         while lines and not lines[-1].strip():
@@ -1055,7 +1241,7 @@ class _Writer:
         of other functions (sctp(4) shows socket() twice), which Sphinx would
         report as duplicate declarations; those stay literal text.
         """
-        if name in self.declared or name not in self._name_list():
+        if name in self.declared or not _C_NAME.fullmatch(name) or name not in self._name_list():
             return False
         self.declared.add(name)
         return True
@@ -1085,6 +1271,8 @@ class _Writer:
         self.spc = self.sm
         if not text:
             return
+        if ref is not None and ref.kind == "url" and not safe_url(ref.target):
+            ref = None  # shown as text; the validator said why (URL_UNSAFE)
         self.atoms.append(_Word(text, style, ref))
         if len(text) == 1 and text in _OPENERS:
             self.spc = False
@@ -1169,8 +1357,15 @@ class _Writer:
                 self.children(body)
             self.flush()
             return
-        title = self.inline.one_line(self.capture(head.children)) if head is not None else ""
-        if title and self.depth == 0:
+        atoms = self.capture(head.children) if head is not None else []
+        title = self.inline.one_line(atoms)
+        if len(title) > _LONG:
+            # No title can take it: a rubric, its text over lines.
+            target = self.item_labels.get(id(n))
+            if target and self.depth == 0:
+                self.emit([f".. _{target}:"])
+            self.emit(_rubric(self.inline.lines(atoms)))
+        elif title and self.depth == 0:
             level = "=" if n.tok == "Sh" or not self.in_sh else "-"
             self.in_sh = self.in_sh or level == "="
             target = self.item_labels.get(id(n))
@@ -1260,6 +1455,14 @@ class _Writer:
         if kind == "diag":
             atoms = [_Word(a.text, "strong", a.ref) if isinstance(a, _Word) else a for a in atoms]
         term = self.inline.one_line(atoms)
+        if len(term) > _LONG:
+            # A term is one line: a long one becomes a paragraph, its
+            # definition a quote below it.
+            lines = [f".. _{target}:", ""] if target else []
+            lines += self.inline.lines(atoms)
+            if body_lines:
+                lines += ["", *("    " + x if x else "" for x in body_lines)]
+            return lines
         if not term:
             # No term: a definition list item needs one, so the body stands
             # alone, indented, after an empty comment that ends the list.
@@ -1311,7 +1514,7 @@ class _Writer:
                 if head.endswith("* "):
                     head = head[:-1]
                 proto = f"{head}{name}({', '.join(args)})"
-                if sphinx and self.declare(name):
+                if sphinx and len(proto) <= _LONG and self.declare(name):
                     self.emit([f".. c:function:: {proto}"])
                 else:
                     lines = [pending_type] if pending_type else []
@@ -1320,7 +1523,7 @@ class _Writer:
                 continue
             if n.tok == "Vt":
                 decl = " ".join(_plain_text(self.capture([n])).split())
-                if sphinx:
+                if sphinx and len(decl) <= _LONG:
                     self.emit([_c_decl(decl)])
                 else:
                     self.literal([decl])
@@ -1372,12 +1575,16 @@ def _synopsis(w: _Writer, n: Node) -> None:
     w.flush()
     head, body = n.head, n.body_node
     assert body is not None
-    title = w.inline.one_line(w.capture(head.children)) if head is not None else ""
+    atoms = w.capture(head.children) if head is not None else []
+    title = w.inline.one_line(atoms)
     if title:
         target = w.item_labels.get(id(n))
         if target:
             w.emit([f".. _{target}:"])
-        w.emit([title, "=" * _width(title)])
+        if len(title) > _LONG:
+            w.emit(_rubric(w.inline.lines(atoms)))
+        else:
+            w.emit([title, "=" * _width(title)])
         w.in_sh = True
     group: list[Node] = []
     for c in body.children:
@@ -1406,34 +1613,34 @@ _BLOCKS: dict[str, Callable[[_Writer, Node], None]] = {
 _DEFAULTS = RstOptions()
 
 
-#: Longest output line; docutils refuses lines over 10,000 characters.
-MAX_LINE = 8000
-
-
 def write(doc: Document, options: RstOptions = _DEFAULTS) -> str:
-    """The page as reStructuredText, in the flavour ``options`` asks for."""
-    text = _Writer(doc, options).write()
-    if len(text) > MAX_LINE and any(len(line) > MAX_LINE for line in text.split("\n")):
-        text = "\n".join(_split_long(line) for line in text.split("\n"))
-    return text
+    """The page as reStructuredText, in the flavour ``options`` asks for.
 
-
-def _split_long(line: str) -> str:
-    """Break a line past MAX_LINE with escaped newlines, which reST removes.
-
-    Only hostile pages have such lines (one word of megabytes); the cut never
-    separates a backslash from the character it escapes.
+    The writer ends lines with ``\\n`` only; any other character that ends a
+    line for docutils came from the page and becomes a blank (safe.py).
     """
-    if len(line) <= MAX_LINE:
-        return line
-    indent = line[: len(line) - len(line.lstrip(" "))]
-    parts: list[str] = []
-    start = 0
-    while len(line) - start > MAX_LINE:
-        cut = start + MAX_LINE - len(indent) - 2
-        while cut > start + 1 and escaped(line, cut):
-            cut -= 1
-        parts.append(line[start:cut] + "\\")
-        start = cut
-    parts.append(line[start:])
-    return ("\n" + indent).join(parts)
+    return _Writer(doc, options).write().translate(LINE_ENDS)
+
+
+def _clip(text: str) -> str:
+    """A page's name for its title: one blank between words (docutils counts
+    a tab as eight columns), and a name too long for a title cut short.
+
+    The NAME section still shows it whole.
+    """
+    text = " ".join(text.split())
+    return text if len(text) <= 200 else text[:199] + "…"
+
+
+def _index_term(text: str) -> str:
+    """Page text as one term of an ``index`` directive, or empty.
+
+    ``;`` separates sub-terms and a leading ``!`` marks a main entry there;
+    both are page text here, not markup.
+    """
+    return _clip(text.replace(";", ",")).lstrip("!")
+
+
+def _rubric(lines: list[str]) -> list[str]:
+    """A rubric whose text goes on over several lines."""
+    return [f".. rubric:: {lines[0]}", *("   " + x for x in lines[1:])] if lines else []

@@ -21,6 +21,7 @@ from typing import ClassVar
 
 from mdoc2rst import validate_date as dates
 from mdoc2rst.diagnostics import Reporter
+from mdoc2rst.escape import render
 from mdoc2rst.macros import MACROS, F
 from mdoc2rst.nodes import (
     BLOCK,
@@ -38,6 +39,7 @@ from mdoc2rst.nodes import (
     NodeType,
     Sec,
 )
+from mdoc2rst.safe import safe_mail, safe_url
 from mdoc2rst.tables import (
     ATT_VERSIONS,
     LIBRARIES,
@@ -477,7 +479,9 @@ class Validator:
             "An": cls.post_an,
             "Ar": cls.post_defaults,
             "Pa": cls.post_defaults,
-            "Mt": cls.post_defaults,
+            "Mt": cls.post_mt,
+            "Lk": cls.post_lk,
+            "%U": cls.post_url,
             "Er": cls.post_er,
             "Ex": cls.post_ex,
             "Fa": cls.post_fa,
@@ -513,7 +517,7 @@ class Validator:
             "nf": cls.roff_nf,
             "sp": cls.roff_sp,
         }
-        for tok in ("Ad", "Ft", "In", "Op", "Vt", "Aq", "Pq", "Ql", "Qq", "Sq", "Lk", "Brq"):
+        for tok in ("Ad", "Ft", "In", "Op", "Vt", "Aq", "Pq", "Ql", "Qq", "Sq", "Brq"):
             h[tok] = cls.post_delim_nb
         for tok in ("Cm", "Dv", "Ev", "Ic", "Li", "Va", "Ms", "No"):
             h[tok] = cls.post_tag
@@ -1700,6 +1704,26 @@ class Validator:
         # The version always starts with a capital, whatever the input.
         if nch.string:
             nch.string = _ascii_upper(nch.string[0]) + nch.string[1:]
+
+    # ------------------------------------------------------------------
+    # Links: only safe schemes become links (safe.py); the writers show
+    # the others as text, and this says so at the page line.
+
+    def post_lk(self, n: Node) -> None:
+        self.post_delim_nb(n)
+        self.post_url(n)
+
+    def post_url(self, n: Node) -> None:
+        """``.Lk`` and ``%U``: the first argument is the URL."""
+        url = next((c for c in n.children if c.type is TEXT), None)
+        if url is not None and not safe_url(render(url.string)):
+            self.msg("URL_UNSAFE", url.line, url.pos, url.string or '""')
+
+    def post_mt(self, n: Node) -> None:
+        for c in n.children:
+            if c.type is TEXT and not safe_mail(render(c.string)):
+                self.msg("URL_UNSAFE", c.line, c.pos, f"mailto:{c.string}")
+        self.post_defaults(n)
 
     def post_defaults(self, n: Node) -> None:
         if n.children:

@@ -19,6 +19,7 @@ import docutils.nodes
 
 from mdoc2rst import parse
 from mdoc2rst.rst import RstOptions, write
+from mdoc2rst.safe import SAFE_SCHEMES, url_scheme
 from mdoc2rst.spec import extract
 from mdoc2rst.tree import dump
 
@@ -31,7 +32,20 @@ TOKENS = [
     b"\\*(", b"\\*[", b"\\n(", b"\\n+", b"\\f", b"\\(", b"\\[u", b"\\N'", b"\\", b'"',
     b'""', b"\t", b"(", b")", b"|", b"\x00", b"\xff", b"\r\n", b".so x", b".nr", b".tr",
     b".cc", b".ec", b".eo", b".while 1", b".break", b".. raw:: html", b"`x`_", b"|s|",
+    # Every character that ends a line for docutils or Python, raw and as escapes.
+    b"\xe2\x80\xa8", b"\xe2\x80\xa9", b"\xc2\x85", b"\x0b", b"\x0c", b"\x1c", b"\x1e",
+    b"\\[u2028]", b"\\[u2029]", b"\\[u0085]", b"\\N'8232'", b"\\[u202E]", b".tr a\\[u2028]",
+    b"\xe2\x80\xa8.. include:: /etc/passwd\n", b"\\[u2028].. raw:: html\n",
+    # Links that must not run, and empty ones.
+    b".Lk javascript:alert(1) x", b".Lk JaVaScRiPt:x", b".Lk \"\"", b".Lk \" data:x\"",
+    b".Mt javascript:x", b".Xr javascript:x 1", b"%U vbscript:x", b".Lk",
+    # Long lines of macros (recursion), arithmetic at its limits.
+    b".Fl" + b" Fl" * 400, b".It" + b" Ta" * 700, b".Ao" + b" Ao Ac" * 300,
+    b".nr x 99999999999999999999", b"\\h'1e999'", b".nr y 1/0",
 ]  # fmt: skip
+
+#: Page text that needs its own construct when long: one word, a title.
+LONG = [b"x" * 12_000, b"=" * 12_000, b"\\e" * 5_000, b"word " * 2_500, b"*_`" * 4_000]
 
 
 def corpus_pages(shared: Path) -> list[bytes]:
@@ -49,6 +63,8 @@ def mutate(page: bytes, rnd: random.Random, edits: int) -> bytes:
             data[pos:pos] = rnd.choice(TOKENS) + rnd.choice([b" ", b"\n", b""])
         elif op < 0.6 and len(data) > 10:
             del data[pos : pos + rnd.randint(1, 60)]
+        elif op < 0.65:
+            data[pos:pos] = rnd.choice(LONG)
         elif op < 0.8:
             lines = bytes(data).split(b"\n")
             a = rnd.randrange(len(lines))
@@ -76,18 +92,54 @@ def deadline(seconds: int) -> Iterator[None]:
         signal.signal(signal.SIGALRM, old)
 
 
+#: Nodes that page text must never become: raw output, substitutions, and
+#: targets of its own (a link that the writer did not make).
+_SMUGGLED = (
+    docutils.nodes.raw,
+    docutils.nodes.substitution_definition,
+    docutils.nodes.substitution_reference,
+    docutils.nodes.footnote,
+)
+
+
+def _one_line(text: str) -> bool:
+    return len(text.splitlines()) <= 1
+
+
 def run_all_stages(data: bytes, name: str = "fuzz.1") -> None:
-    """Parse, lint, tree, convert (both flavours, reparsed by docutils), spec."""
+    """Parse, lint, tree, convert (both flavours, reparsed by docutils), spec.
+
+    Beyond "no exception": every diagnostic is one line; the reST has no
+    line end but ``\\n`` and no line docutils refuses; docutils reads the
+    plain flavour without a message of level 2 or more, and finds in it no
+    raw node, substitution, footnote or comment (the writer makes none of
+    these, so any would be page text read as markup); no link runs code.
+    """
     doc = parse(data, name)
     for d in doc.diagnostics:
-        str(d)
+        if not _one_line(str(d)):
+            raise AssertionError(f"a diagnostic over several lines: {str(d)!r:.200}")
     dump(doc)
     extract(doc)
-    write(doc, RstOptions(flavor="sphinx"))
-    text = write(doc, RstOptions(flavor="docutils"))
+    for flavor in ("sphinx", "docutils"):
+        text = write(doc, RstOptions(flavor=flavor))  # type: ignore[arg-type]
+        lines = text.splitlines()
+        if lines != text.split("\n")[: len(lines)]:
+            raise AssertionError(f"{flavor}: a line end other than \\n in the reST")
+        if any(len(line) > 10_000 for line in lines):
+            raise AssertionError(f"{flavor}: a line over 10,000 characters")
     doctree = docutils.core.publish_doctree(
-        text, settings_overrides={"report_level": 5, "halt_level": 5}
+        text, settings_overrides={"report_level": 1, "halt_level": 5, "warning_stream": False}
     )
-    bad = [m.astext() for m in doctree.findall(docutils.nodes.system_message) if m["level"] >= 3]
+    bad = [m.astext() for m in doctree.findall(docutils.nodes.system_message) if m["level"] >= 2]
     if bad:
-        raise AssertionError(f"docutils rejects the output: {bad[0]}")
+        raise AssertionError(f"docutils warns about the output: {bad[0]:.300}")
+    for node in doctree.findall(lambda n: isinstance(n, _SMUGGLED)):
+        raise AssertionError(f"page text became markup: {node.pformat()[:200]}")
+    for node in doctree.findall(docutils.nodes.comment):
+        if node.astext():  # the writer's comments are empty: they end lists
+            raise AssertionError(f"page text became a comment: {node.astext()[:200]}")
+    for ref in doctree.findall(docutils.nodes.reference):
+        uri = ref.get("refuri", "")
+        if uri and url_scheme(uri) not in (None, *SAFE_SCHEMES):
+            raise AssertionError(f"a live link that is not safe: {uri[:100]}")
