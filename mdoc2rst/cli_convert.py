@@ -3,10 +3,27 @@
 ``mdoc2rst convert PAGE|DIR... [-o FILE|DIR] [-j N] [--flavor sphinx|docutils]
 [--xr-url TEMPLATE] [--lint]``.  One page goes to standard output or to
 FILE; several pages, or folders (searched for ``*.1`` ... ``*.9``), go to
-``-o DIR``: one ``NAME.SEC.rst`` for each page named, and for pages found in
-a folder the same relative path plus ``.rst``, converted on N processes (default:
-every CPU) with a progress bar on a terminal.  A page that fails is
-reported at the end; the others are still converted.
+``-o DIR``, converted on N processes (default: every CPU) with a progress
+bar on a terminal.  A page that fails is reported at the end; the others
+are still converted.
+
+Output names come from the input's own path, never from the page's text
+(its ``.Nm`` and ``.Dt`` are the page author's to choose, and could name
+``../../x``): a page named directly is written as its file name plus
+``.rst`` (``a/x.3`` -> ``x.3.rst``), a page found in a folder keeps its
+place below it (``DIR/man3/x.3`` -> ``man3/x.3.rst``).  Two different pages
+that would be written to the same file are refused, not renamed: the first
+one named is converted, each later one is reported as failed, so that no
+output is overwritten silently and no name is invented.
+
+A folder is walked without following symbolic links out of it: a link to a
+file or folder outside it is skipped with a diagnostic; a link to a file
+inside it is converted under the link's own name; a link to a folder inside
+it is not followed (what it holds is converted at its own place), which
+also keeps link loops from being walked.  Every write lands inside ``-o
+DIR``, resolved, or is refused, and goes through a new file renamed into
+place, so that a symbolic link already at the output's name is replaced,
+never written through.
 """
 
 from __future__ import annotations
@@ -15,16 +32,24 @@ import argparse
 import os
 import sys
 import typing
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
+from pathlib import Path, PurePath
 
 from mdoc2rst.rst import RstOptions, write
+from mdoc2rst.safe import printable
 
 if typing.TYPE_CHECKING:
     from mdoc2rst.cli import Subcommands
 
 _DEFAULT = RstOptions()
 _SUFFIXES = frozenset(f".{n}" for n in range(1, 10))
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    page: str  # the file to read
+    rel: str  # the output path relative to -o DIR, from the page's own path
+    root: str | None = None  # the resolved folder the page was found in, if any
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,52 +60,167 @@ class _Result:
     lint: tuple[str, ...] = ()
 
 
-def expand_pages(items: list[str]) -> list[tuple[str, str | None]]:
-    """Pages named directly, and man pages found under named folders, sorted.
+@dataclass(slots=True)
+class Plan:
+    """What to convert, and what the search already has to say."""
 
-    Each comes with its output path relative to ``-o DIR``: a page found in
-    a folder keeps its place below it (``man3/x.3`` -> ``man3/x.3.rst``), so
-    pages with the same name in different folders do not overwrite each
-    other; a page named directly is written as ``NAME.SEC.rst`` (None here).
+    jobs: list[Job] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # diagnostics, one line each
+    refused: list[_Result] = field(default_factory=list)  # failures before converting
+
+
+def _leads_out(path: Path, root: Path, shown: Path) -> str | None:
+    """Why the link ``path`` must not be followed from ``root`` (resolved;
+    named ``shown``), or None when it stays inside."""
+    try:
+        inside = path.resolve().is_relative_to(root)
+    except (OSError, RuntimeError):  # RuntimeError: a loop of links
+        return "symbolic link loop, not followed"
+    return None if inside else f"symbolic link out of {shown}, not followed"
+
+
+def _walk(top: Path, plan: Plan) -> list[Path]:
+    """The man pages below ``top``, without following links out of it."""
+    root = top.resolve()
+    found: list[Path] = []
+    folders = [top]
+    while folders:
+        folder = folders.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            plan.notes.append(f"mdoc2rst: {folder}: {exc.strerror or exc}")
+            continue
+        for entry in entries:
+            path = Path(entry.path)
+            why = _leads_out(path, root, top) if entry.is_symlink() else None
+            if why is not None:
+                plan.notes.append(f"mdoc2rst: {path}: {why}")
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                folders.append(path)
+            elif path.suffix in _SUFFIXES and entry.is_file(follow_symlinks=True):
+                found.append(path)
+            # A link to a folder inside is left alone: its pages are found at their place.
+    return sorted(found)
+
+
+def expand_pages(items: list[str]) -> Plan:
+    """Pages named directly, and man pages found under named folders, in order.
+
+    Each job comes with its output path relative to ``-o DIR``, made from
+    the input's own path only (see the module's docstring).
     """
-    pages: list[tuple[str, str | None]] = []
+    plan = Plan()
     for item in items:
         p = Path(item)
         if p.is_dir():
-            found = [f for f in p.rglob("*") if f.suffix in _SUFFIXES and f.is_file()]
-            pages.extend((str(f), str(f.relative_to(p)) + ".rst") for f in sorted(found))
+            root = str(p.resolve())
+            plan.jobs += [
+                Job(str(f), str(f.relative_to(p)) + ".rst", root) for f in _walk(p, plan)
+            ]
         else:
-            pages.append((item, None))
-    return pages
+            plan.jobs.append(Job(item, p.name + ".rst"))
+    return plan
 
 
-def _out_name(doc_name: str | None, doc_sec: str | None, page: str) -> str:
-    name = doc_name or Path(page).stem
-    sec = doc_sec or Path(page).suffix.lstrip(".")
-    return f"{name}.{sec}.rst"
+def _one_page_per_output(plan: Plan) -> Plan:
+    """The plan with each output claimed by the first page that has it.
+
+    A later page with the same output is refused (a failure, reported at the
+    end); the same file named twice is converted once.
+    """
+    kept = Plan(notes=plan.notes, refused=list(plan.refused))
+    first: dict[str, Job] = {}
+    for job in plan.jobs:
+        other = first.setdefault(job.rel, job)
+        if other is job:
+            kept.jobs.append(job)
+        elif not _same_file(other.page, job.page):
+            why = f"its output {job.rel} is that of {other.page}; not converted"
+            kept.refused.append(_Result(job.page, None, why))
+    return kept
 
 
-def _convert_one(
-    page: str, rel: str | None, flavor: str, xr_url: str, outdir: str, lint: bool
-) -> _Result:
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return a == b
+
+
+class _Refused(OSError):
+    """A write that would land outside ``-o DIR``."""
+
+
+def _write_inside(outdir: Path, rel: str, text: str) -> Path:
+    """Write ``text`` to ``outdir/rel``; never outside ``outdir``, never through a link.
+
+    ``rel`` is built from input paths, so it cannot climb out; the checks
+    here are a second line of defence against a name that slipped through
+    and against links already inside ``outdir``.
+    """
+    parts = PurePath(rel).parts
+    if not parts or PurePath(rel).is_absolute() or any(p in ("", ".", "..") for p in parts):
+        raise _Refused(f"output name {rel!r} is not a plain relative path")
+    base = outdir.resolve()
+    folder, shown = base, outdir
+    for part in parts[:-1]:
+        # One level at a time: a link among the folders is caught before
+        # anything is made beyond it.
+        folder, shown = folder / part, shown / part
+        folder.mkdir(exist_ok=True)
+        if not folder.resolve().is_relative_to(base):
+            raise _Refused(f"{shown}: symbolic link out of {outdir}, not written through")
+    path = folder / parts[-1]
+    # A new file beside the target, renamed over it: rename replaces a link
+    # at the target's name instead of writing to where it points.
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    for n in range(100):
+        tmp = folder / f".{parts[-1]}.{os.getpid()}.{n}.tmp"
+        try:
+            fd = os.open(tmp, flags, 0o666)
+        except FileExistsError:
+            continue
+        break
+    else:
+        raise _Refused(f"{path}: no free name for a temporary file")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _convert_one(job: Job, flavor: str, xr_url: str, outdir: str, lint: bool) -> _Result:
     """Worker: one page to one file.  Never raises: failures are results."""
     from mdoc2rst.reader import parse_file
 
     # Options travel as plain values: RstOptions holds a read-only mapping,
     # which does not pickle.
     options = RstOptions(flavor=flavor, xr_url=xr_url)  # type: ignore[arg-type]
+    page = job.page
+    # The folder was searched a moment ago; a page turned into a link out of
+    # it since is refused all the same.
+    if job.root is not None:
+        why = _leads_out(Path(page), Path(job.root), Path(job.root))
+        if why is not None:
+            return _Result(page, None, why)
     try:
         doc = parse_file(page)
         text = write(doc, options)
-        path = Path(outdir) / (rel or _out_name(doc.meta.name, doc.meta.msec, page))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        _write_inside(Path(outdir), job.rel, text)
+    except _Refused as exc:
+        return _Result(page, None, str(exc))
     except OSError as exc:
         return _Result(page, None, exc.strerror or str(exc))
     except Exception as exc:  # a bug must not stop the batch; it is reported at the end
         return _Result(page, None, f"internal error: {type(exc).__name__}: {exc}")
     notes = tuple(str(d) for d in doc.diagnostics) if lint else ()
-    return _Result(page, str(path), None, notes)
+    return _Result(page, str(Path(outdir) / job.rel), None, notes)
 
 
 class _Progress:
@@ -103,18 +243,15 @@ class _Progress:
             sys.stderr.flush()
 
 
-def _batch(
-    pages: list[tuple[str, str | None]], options: RstOptions, outdir: Path, jobs: int, lint: bool
-) -> int:
+def _batch(plan: Plan, options: RstOptions, outdir: Path, jobs: int, lint: bool) -> int:
     from mdoc2rst.cli import EXIT_SYSERR
 
-    progress = _Progress(len(pages))
+    todo = plan.jobs
+    progress = _Progress(len(todo))
     results: list[_Result] = []
-    if jobs <= 1 or len(pages) < 2:
-        for page, rel in pages:
-            results.append(
-                _convert_one(page, rel, options.flavor, options.xr_url, str(outdir), lint)
-            )
+    if jobs <= 1 or len(todo) < 2:
+        for job in todo:
+            results.append(_convert_one(job, options.flavor, options.xr_url, str(outdir), lint))
             progress.step()
     else:
         # Imported here: the process pool costs ~7 ms of start-up that
@@ -123,25 +260,26 @@ def _batch(
 
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             futures = [
-                pool.submit(
-                    _convert_one, page, rel, options.flavor, options.xr_url, str(outdir), lint
-                )
-                for page, rel in pages
+                pool.submit(_convert_one, job, options.flavor, options.xr_url, str(outdir), lint)
+                for job in todo
             ]
-            for (page, _), fut in zip(pages, futures, strict=True):
+            for job, fut in zip(todo, futures, strict=True):
                 try:
                     results.append(fut.result())
                 except Exception as exc:  # a worker that died: report it with the others
-                    results.append(_Result(page, None, f"worker failed: {exc}"))
+                    results.append(_Result(job.page, None, f"worker failed: {exc}"))
                 progress.step()
+    results += plan.refused
     failed = [r for r in results if r.error is not None]
     for r in results:
         for line in r.lint:
             print(line, file=sys.stderr)
     for r in failed:
-        print(f"mdoc2rst: {r.page}: {r.error}", file=sys.stderr)
+        print(printable(f"mdoc2rst: {r.page}: {r.error}"), file=sys.stderr)
     if failed:
-        print(f"mdoc2rst: {len(failed)} of {len(pages)} pages failed", file=sys.stderr)
+        print(
+            printable(f"mdoc2rst: {len(failed)} of {len(results)} pages failed"), file=sys.stderr
+        )
     return EXIT_SYSERR if failed else 0
 
 
@@ -151,23 +289,25 @@ def cmd_convert(args: argparse.Namespace) -> int:
     options = RstOptions(flavor=args.flavor, xr_url=args.xr_url)
     target = Path(args.output) if args.output else None
     several = len(args.pages) > 1 or any(Path(p).is_dir() for p in args.pages)
-    pages = expand_pages(args.pages)
+    plan = expand_pages(args.pages)
+    for note in plan.notes:
+        print(printable(note), file=sys.stderr)
     if target is not None and (several or target.is_dir()):
         try:
             target.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            print(f"mdoc2rst: {target}: {exc.strerror or exc}", file=sys.stderr)
+            print(printable(f"mdoc2rst: {target}: {exc.strerror or exc}"), file=sys.stderr)
             return EXIT_SYSERR
         if not target.is_dir():
-            print(f"mdoc2rst: {target}: not a directory", file=sys.stderr)
+            print(printable(f"mdoc2rst: {target}: not a directory"), file=sys.stderr)
             return EXIT_SYSERR
         jobs = args.jobs if args.jobs is not None else (os.cpu_count() or 1)
-        return _batch(pages, options, target, jobs, args.lint)
+        return _batch(_one_page_per_output(plan), options, target, jobs, args.lint)
     if target is None:
-        # To standard output, one page after the other.
+        # To standard output, one page after the other; names do not matter here.
         status = 0
-        for page, _ in pages:
-            doc = _load(page)
+        for job in plan.jobs:
+            doc = _load(job.page)
             if doc is None:
                 status = EXIT_SYSERR
                 continue
@@ -176,7 +316,7 @@ def cmd_convert(args: argparse.Namespace) -> int:
                     print(d, file=sys.stderr)
             sys.stdout.write(write(doc, options))
         return status
-    doc = _load(pages[0][0])
+    doc = _load(plan.jobs[0].page)
     if doc is None:
         return EXIT_SYSERR
     if args.lint:
@@ -186,7 +326,7 @@ def cmd_convert(args: argparse.Namespace) -> int:
     try:
         target.write_text(text, encoding="utf-8")
     except OSError as exc:
-        print(f"mdoc2rst: {target}: {exc.strerror or exc}", file=sys.stderr)
+        print(printable(f"mdoc2rst: {target}: {exc.strerror or exc}"), file=sys.stderr)
         return EXIT_SYSERR
     return 0
 

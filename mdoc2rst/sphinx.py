@@ -15,11 +15,29 @@ and an index entry; this module adds an object of the ``mdoc`` domain
 (``:mdoc:page:`name(3)```), which objects.inv lists for intersphinx, and
 lets C names that nothing declares (``struct sockaddr``) stay plain text.
 
+A page that the extension cannot read (a bug of the parser or the writer,
+found by an odd page) is one warning of type ``mdoc.read_failed`` at that
+page, which becomes a document of a title and a line saying so; the build
+goes on.  Sphinx decodes a document strictly before any parser sees it, so
+when a man page to be read is not in ``source_encoding`` the pages are read
+for that build with a codec that keeps the bytes it cannot decode
+(surrogateescape), and the page is decoded as mandoc does (UTF-8, else
+ISO-8859-1, with a diagnostic); another document with such bytes still
+stops the build, as it would without the extension.
+
+Page text reaches Sphinx as reST that the writer escaped; the characters
+that Python and docutils would take for line ends inside one of its lines
+(U+2028 and the like) become blanks first, so that no page text starts a
+line of reST of its own.  ``:page-id:`` is checked to be a label, and the
+fallback document of an unreadable page is built as nodes, not as reST.
+
 This is the only module that imports Sphinx.
 """
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import re
 from collections.abc import Iterator, Mapping, Set
 from dataclasses import dataclass, field, fields
@@ -32,7 +50,7 @@ from docutils.statemachine import StringList
 from docutils.utils import get_source_line
 from sphinx.config import ENUM
 from sphinx.domains import Domain, ObjType
-from sphinx.errors import ConfigError
+from sphinx.errors import ConfigError, SphinxError
 from sphinx.parsers import RSTParser
 from sphinx.roles import XRefRole
 from sphinx.util import logging
@@ -43,7 +61,8 @@ import mdoc2rst
 from mdoc2rst.diagnostics import Level
 from mdoc2rst.nodes import TEXT, Document
 from mdoc2rst.reader import parse
-from mdoc2rst.rst import RstOptions, label, write
+from mdoc2rst.rst import LABEL_MAX, RstOptions, label, write
+from mdoc2rst.safe import LINE_ENDS, printable
 
 if TYPE_CHECKING:
     from sphinx.addnodes import pending_xref
@@ -62,6 +81,8 @@ SUFFIXES: Final = tuple(f".{s}" for s in SECTIONS)
 FILETYPE: Final = "mdoc"
 #: Warning type of every diagnostic; the subtype is its kind in lower case.
 WARNING_TYPE: Final = "mdoc"
+#: Subtype of the warning for a page that could not be read at all.
+READ_FAILED: Final = "read_failed"
 
 _LINT_LEVELS: Final = {
     "style": Level.STYLE,
@@ -149,6 +170,101 @@ def _before_read(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> Non
         if domain.local_pages:
             docnames.extend(sorted(set(pages.values()) - set(docnames)))
         domain.local_pages = pages
+    _choose_decoding(env, docnames)
+
+
+# -- man pages that are not in the source encoding ------------------------------
+
+#: The codec ``mdoc2rst_lenient_ENC`` decodes as ENC does, keeping each byte
+#: it cannot decode as a lone surrogate (the surrogateescape error handler),
+#: from which the parser gets the page's bytes back.
+_LENIENT: Final = "mdoc2rst_lenient_"
+_ESCAPED_BYTE: Final = re.compile("[\udc80-\udcff]")
+
+
+def _lenient_codec(name: str) -> codecs.CodecInfo | None:
+    """The codec search function (names come lower case, with ``_`` for ``-``)."""
+    if not name.startswith(_LENIENT):
+        return None
+    try:
+        base = codecs.lookup(name.removeprefix(_LENIENT))
+    except LookupError:
+        return None
+    incremental = base.incrementaldecoder
+    if incremental is None:
+        return None
+
+    def decode(data: Any, errors: str = "strict", /) -> tuple[str, int]:  # Any: a buffer
+        return base.decode(data, "surrogateescape")
+
+    def decoder(errors: str = "strict") -> codecs.IncrementalDecoder:
+        return incremental("surrogateescape")
+
+    return codecs.CodecInfo(
+        base.encode,
+        decode,
+        incrementalencoder=base.incrementalencoder,
+        incrementaldecoder=decoder,
+        name=name,
+    )
+
+
+def _register_codec() -> None:
+    try:
+        codecs.lookup(_LENIENT + "utf-8")
+    except LookupError:
+        codecs.register(_lenient_codec)
+
+
+def _undecodable(path: Path, encoding: str) -> bool:
+    try:
+        path.read_bytes().decode(encoding)
+    except UnicodeError:
+        return True
+    except (OSError, LookupError):  # Sphinx says so when it reads the file
+        return False
+    return False
+
+
+def _choose_decoding(env: BuildEnvironment, docnames: list[str]) -> None:
+    """Read this build's documents leniently when a man page among them needs it.
+
+    Sphinx decodes every document strictly with ``source_encoding`` before
+    a parser sees it, and stops the whole build at the first byte it cannot
+    decode; mandoc reads such a page as ISO-8859-1.  Only a build that has
+    such a page reads leniently, so that nothing changes for the others.
+    """
+    encoding: str = env.config.source_encoding
+    chosen = encoding
+    paths = (env.doc2path(d) for d in docnames)
+    if any(_undecodable(path, encoding) for path in paths if path.suffix in SUFFIXES):
+        # A codec without an incremental decoder has no lenient twin: as before.
+        with contextlib.suppress(LookupError):
+            chosen = codecs.lookup(_LENIENT + encoding).name
+    env.settings["input_encoding"] = chosen
+
+
+def _page_source(text: str, env: BuildEnvironment) -> str | bytes:
+    """What the parser reads: the page's own bytes when some did not decode."""
+    if _ESCAPED_BYTE.search(text) is None:
+        return text
+    encoding = codecs.lookup(env.config.source_encoding).name
+    # The bytes after the BOM, which Sphinx took off; the reader wants none.
+    if encoding == "utf-8-sig":
+        encoding = "utf-8"
+    return text.encode(encoding, "surrogateescape")
+
+
+def _guard_encoding(app: Sphinx, docname: str, source: list[str]) -> None:
+    """A document other than a man page still may not have undecodable bytes."""
+    env = app.env
+    if not str(env.settings.get("input_encoding", "")).startswith(_LENIENT):
+        return
+    path = env.doc2path(docname)
+    if path.suffix in SUFFIXES or _ESCAPED_BYTE.search(source[0]) is None:
+        return
+    encoding = env.config.source_encoding
+    raise SphinxError(f"{path}: not valid {encoding} (only man pages may be ISO-8859-1)")
 
 
 # -- rendering ----------------------------------------------------------------
@@ -182,14 +298,28 @@ def render(
     name, section = key
     if page_id is None:
         page_id = f"{name}.{section}" if section else name
-    local = _domain(env).local_pages if config.local_xr else {}
+    local = _safe_docnames(_domain(env).local_pages) if config.local_xr else {}
     options = RstOptions(
         flavor="sphinx", xr_url=config.xr_url, local_pages=dict(local), page_id=page_id
     )
-    lines = write(doc, options).splitlines()
+    lines = one_line_each(write(doc, options))
     first = _first_line(doc)
     content = StringList(lines, items=[(source, n - 1) for n in line_map(doc, lines, first)])
     return Rendered(doc, content, label(page_id), (name, section))
+
+
+def one_line_each(text: str) -> list[str]:
+    """The writer's lines, split at its own line ends only (safe.py)."""
+    return text.translate(LINE_ENDS).split("\n")
+
+
+#: Characters that would end the target of the ``:doc:`` role the writer makes.
+_DOCNAME_BREAKS: Final = re.compile(r"[`<>\\\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _safe_docnames(pages: Mapping[tuple[str, str], str]) -> dict[tuple[str, str], str]:
+    """The local pages whose docnames can stand in a role; others link out."""
+    return {k: d for k, d in pages.items() if not _DOCNAME_BREAKS.search(d)}
 
 
 def _note_includes(env: BuildEnvironment, doc: Document) -> None:
@@ -249,14 +379,15 @@ def report(doc: Document, env: BuildEnvironment, where: str | None) -> None:
         if d.level < min_level:
             continue
         location: tuple[str, int] | nodes.Node
+        # Line 0 is the page as a whole: its first line, as lint says.
         if where is not None:
-            location = (where, d.line)
+            location = (where, d.line or 1)
         else:
             location = nodes.Element()
-            location.source, location.line = d.file, d.line or None
+            location.source, location.line = d.file, d.line or 1
         logger.warning(
             "%s (mdoc %s)",
-            d.message,
+            printable(d.message),
             d.level.name.lower(),
             type=WARNING_TYPE,
             subtype=d.kind.lower(),
@@ -297,14 +428,82 @@ class MdocParser(RSTParser):
         env: BuildEnvironment = document.settings.env
         docname = env.docname
         path = env.doc2path(docname)
+        key = page_key(docname, Path(path).suffix)
         text = inputstring if isinstance(inputstring, str) else "\n".join(inputstring)
-        page = render(text, str(path), env, key=page_key(docname, Path(path).suffix))
-        report(page.doc, env, docname)
+        try:
+            page = render(_page_source(text, env), str(path), env, key=key)
+            report(page.doc, env, docname)
+        except Exception as exc:  # one odd page must not stop the build
+            read_failed(str(path), exc, (docname, 1))
+            name, section = key or (PurePosixPath(docname).name, "")
+            title = f"{name}({section})" if section else name
+            anchor = _unreadable_document(document, title, str(path))
+            _domain(env).note_page((name, section), docname, anchor)
+            return
         super().parse(page.content, document)
         _domain(env).note_page(page.key, docname, page.label)
 
 
+def _failure(exc: BaseException) -> str:
+    """The exception in a few words, on one line."""
+    text = " ".join(str(exc).split())
+    if len(text) > 160:
+        text = text[:159] + "…"
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def read_failed(page: str, exc: Exception, location: str | tuple[str, int]) -> None:
+    """Warn that ``page`` could not be read; the traceback goes to the debug log."""
+    logger.warning(
+        "cannot read man page %s (%s); please report it with the page",
+        page,
+        _failure(exc),
+        type=WARNING_TYPE,
+        subtype=READ_FAILED,
+        location=location,
+    )
+    logger.debug("[mdoc2rst] reading %s failed", page, exc_info=exc)
+
+
+def _unreadable_document(document: nodes.document, title: str, source: str) -> str:
+    """Make ``document`` a title and a line saying the page could not be read.
+
+    Built as nodes, not reST, so that no name can be read as markup; the
+    title keeps the toctree and the page's links working.  Returns the
+    section's id.
+    """
+    section = nodes.section()
+    section.source, section.line = source, 1
+    section += nodes.title(title, title)
+    text = "This manual page could not be read; the build's warnings say why."
+    section += nodes.paragraph(text, text)
+    section["names"].append(nodes.fully_normalize_name(title))
+    document.note_implicit_target(section, section)
+    document += section
+    ids: list[str] = section["ids"]
+    return ids[0]
+
+
 # -- the directive ------------------------------------------------------------
+
+
+#: What ``:page-id:`` may be: a label as the writer makes them.
+_PAGE_ID: Final = re.compile(
+    rf"[A-Za-z0-9](?:[A-Za-z0-9._+-]{{0,{LABEL_MAX - 2}}}[A-Za-z0-9._+])?"
+)
+
+
+def page_id_option(argument: str | None) -> str:
+    """``:page-id:``: letters, digits and ``. _ + -``, used as it is in labels."""
+    if argument is None or not argument.strip():
+        raise ValueError("argument required but none supplied")
+    value = argument.strip()
+    if not _PAGE_ID.fullmatch(value) or label(value) != value:
+        raise ValueError(
+            f"a page id is 1 to {LABEL_MAX} letters, digits and '._+-', starting with a letter "
+            "or a digit and not ending with '-'"
+        )
+    return value
 
 
 class _PageDirective(SphinxDirective):
@@ -331,6 +530,12 @@ class _PageDirective(SphinxDirective):
             self.state.nested_parse(content, 0, holder)
         return list(holder.children)
 
+    def unreadable(self, path: str, exc: Exception, what: str) -> list[nodes.Node]:
+        """Warn at the directive, and put a line in the page's place."""
+        read_failed(path, exc, (self.env.docname, self.lineno))
+        text = f"The {what} {self.arguments[0]} could not be read."
+        return [nodes.paragraph(text, text)]
+
 
 class MdocDirective(_PageDirective):
     """``.. mdoc:: PATH``: a page kept outside the documents, rendered in place.
@@ -342,14 +547,17 @@ class MdocDirective(_PageDirective):
     """
 
     option_spec: ClassVar[OptionSpec] = {
-        "page-id": directives.unchanged_required,
+        "page-id": page_id_option,
         "no-index": directives.flag,
     }
 
     def run(self) -> list[nodes.Node]:
         path, data = self.read_page()
-        page = render(data, path, self.env, page_id=self.options.get("page-id"))
-        report(page.doc, self.env, None)
+        try:
+            page = render(data, path, self.env, page_id=self.options.get("page-id"))
+            report(page.doc, self.env, None)
+        except Exception as exc:  # one odd page must not stop the build
+            return self.unreadable(path, exc, "manual page")
         result = self.parse_rst(page.content, titles=True)
         if "no-index" not in self.options:
             _domain(self.env).note_page(page.key, self.env.docname, page.label)
@@ -367,7 +575,7 @@ class MdocErrorsDirective(_PageDirective):
     """
 
     option_spec: ClassVar[OptionSpec] = {
-        "page-id": directives.unchanged_required,
+        "page-id": page_id_option,
         "no-links": directives.flag,
     }
 
@@ -376,11 +584,15 @@ class MdocErrorsDirective(_PageDirective):
         from mdoc2rst.spec import extract
 
         path, data = self.read_page()
-        doc = parse(data, filename=path, path=Path(path), so_root=Path(self.env.srcdir))
-        _note_includes(self.env, doc)
-        spec = extract(doc, data)
-        text = to_rst(spec, link="no-links" not in self.options, pid=self.options.get("page-id"))
-        return self.parse_rst(StringList(text.splitlines(), source=path), titles=False)
+        try:
+            doc = parse(data, filename=path, path=Path(path), so_root=Path(self.env.srcdir))
+            _note_includes(self.env, doc)
+            spec = extract(doc, data)
+            link = "no-links" not in self.options
+            text = to_rst(spec, link=link, pid=self.options.get("page-id"))
+        except Exception as exc:  # one odd page must not stop the build
+            return self.unreadable(path, exc, "errors of the manual page")
+        return self.parse_rst(StringList(one_line_each(text), source=path), titles=False)
 
 
 # -- the domain: pages as objects, for :mdoc:page: and objects.inv -------------
@@ -420,7 +632,9 @@ class MdocDomain(Domain):
 
     def note_page(self, key: tuple[str, str], docname: str, label: str) -> None:
         name, section = key
-        title = f"{name}({section})" if section else name
+        # One line, one blank between words: objects.inv lists each object on
+        # a line, and intersphinx splits it with str.splitlines().
+        title = " ".join((f"{name}({section})" if section else name).split()) or "?"
         other = self.pages.get(title)
         if other is not None and other.docname != docname:
             logger.warning(
@@ -494,6 +708,7 @@ def _check_config(app: Sphinx, config: Config) -> None:
 
 def setup(app: Sphinx) -> ExtensionMetadata:
     _add_config_values(app)
+    _register_codec()
     for suffix in SUFFIXES:
         app.add_source_suffix(suffix, FILETYPE)
     app.add_source_parser(MdocParser)
@@ -502,6 +717,8 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     app.add_domain(MdocDomain)
     app.connect("config-inited", _check_config)
     app.connect("env-before-read-docs", _before_read)
+    # Before other extensions edit the text, and never after a parser read it.
+    app.connect("source-read", _guard_encoding, priority=100)
     app.connect("missing-reference", _unlinked_c_name, priority=900)
     return {
         "version": mdoc2rst.__version__,

@@ -163,7 +163,8 @@ def test_cli_convert(tmp_path: Path) -> None:
         cwd=ROOT,
     )
     assert done.returncode == 0, done.stderr
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["inject.7.rst", "widget_open.3.rst"]
+    # Output names come from the input files' names, never from page text.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["all.mdoc.rst", "injection.mdoc.rst"]
     done = subprocess.run(
         [*run, "convert", str(tmp_path / "missing.3")],
         capture_output=True,
