@@ -21,6 +21,7 @@ from mdoc2rst import parse
 from mdoc2rst.rst import RstOptions, write
 from mdoc2rst.safe import SAFE_SCHEMES, url_scheme
 from mdoc2rst.spec import extract
+from mdoc2rst.stub import StubError, generate
 from mdoc2rst.tree import dump
 
 TOKENS = [
@@ -109,7 +110,8 @@ def _one_line(text: str) -> bool:
 def run_all_stages(data: bytes, name: str = "fuzz.1") -> None:
     """Parse, lint, tree, convert (both flavours, reparsed by docutils), spec.
 
-    Beyond "no exception": every diagnostic is one line; the reST has no
+    Beyond "no exception": every diagnostic is one line; a generated stub
+    is ASCII and compiles (or the page is refused); the reST has no
     line end but ``\\n`` and no line docutils refuses; docutils reads the
     plain flavour without a message of level 2 or more, and finds in it no
     raw node, substitution, footnote or comment (the writer makes none of
@@ -120,7 +122,17 @@ def run_all_stages(data: bytes, name: str = "fuzz.1") -> None:
         if not _one_line(str(d)):
             raise AssertionError(f"a diagnostic over several lines: {str(d)!r:.200}")
     dump(doc)
-    extract(doc)
+    spec = extract(doc)
+    try:
+        module, _ = generate([spec])
+    except StubError:
+        pass  # refusing a page is allowed; anything else is not
+    else:
+        # Generated code is ASCII and compiles (it is imported under an
+        # audit hook in test_stub_hostile.py; compiling is what fuzzing affords).
+        if not module.isascii():
+            raise AssertionError("the stub is not ASCII")
+        compile(module, "stub.py", "exec")
     for flavor in ("sphinx", "docutils"):
         text = write(doc, RstOptions(flavor=flavor))  # type: ignore[arg-type]
         lines = text.splitlines()
