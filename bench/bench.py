@@ -97,16 +97,16 @@ def build_label(source: Path) -> str:
     """Which build of mdoc2rst this process imports, and from where."""
     import importlib.machinery
 
-    import mdoc2rst.parser
+    import mdoc2rst.mdoc.parser
 
-    origin = mdoc2rst.parser.__file__ or ""
+    origin = mdoc2rst.mdoc.parser.__file__ or ""
     compiled = origin.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES))
     return f"{'compiled with mypyc' if compiled else 'pure Python'}, from {source}"
 
 
 def bench_mdoc2rst(pages: list[Path], repeat: int) -> float:
     from mdoc2rst.reader import parse
-    from mdoc2rst.rst import write
+    from mdoc2rst.writers.rst import write
 
     data = [(str(p), p.read_bytes()) for p in pages]
 
@@ -241,7 +241,7 @@ def peak_memory(page: Path, env: dict[str, str]) -> float:
     # forked copy of this process, so the child would report our size.
     code = (
         "import re, sys;"
-        "from mdoc2rst.reader import parse_file; from mdoc2rst.rst import write;"
+        "from mdoc2rst.reader import parse_file; from mdoc2rst.writers.rst import write;"
         "write(parse_file(sys.argv[1]));"
         "print(re.search(r'VmHWM:\\s*(\\d+)', open('/proc/self/status').read())[1])"
     )

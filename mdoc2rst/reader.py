@@ -19,11 +19,11 @@ import stat
 from pathlib import Path
 from typing import Final
 
-from mdoc2rst.diagnostics import Reporter
-from mdoc2rst.nodes import ROOT, Document, Flag, Meta, Node
-from mdoc2rst.parser import MdocParser
-from mdoc2rst.roff import Roff
-from mdoc2rst.validate import validate
+from mdoc2rst.mdoc.parser import MdocParser
+from mdoc2rst.mdoc.validate import validate
+from mdoc2rst.roff.layer import Roff
+from mdoc2rst.tree.diagnostics import Reporter
+from mdoc2rst.tree.nodes import ROOT, Document, Flag, Meta, Node
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")

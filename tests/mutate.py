@@ -18,11 +18,11 @@ import docutils.core
 import docutils.nodes
 
 from mdoc2rst import parse
-from mdoc2rst.rst import RstOptions, write
+from mdoc2rst.contract.spec import extract
+from mdoc2rst.contract.stub import StubError, generate
 from mdoc2rst.safe import SAFE_SCHEMES, url_scheme
-from mdoc2rst.spec import extract
-from mdoc2rst.stub import StubError, generate
-from mdoc2rst.tree import dump
+from mdoc2rst.tree.dump import dump
+from mdoc2rst.writers.rst import RstOptions, write
 
 TOKENS = [
     b".Bl -column", b".Bl -tag -width", b".It", b".El", b".Bd -literal", b".Ed", b".Ta",

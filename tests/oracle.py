@@ -259,7 +259,7 @@ def our_document(text: str, name: str) -> Document:
 
 def our_tree(text: str, name: str) -> str:
     """The project's tree dump, in the format of ``mandoc -T tree``."""
-    from mdoc2rst.tree import dump
+    from mdoc2rst.tree.dump import dump
 
     return dump(our_document(text, name))
 

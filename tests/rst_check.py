@@ -18,7 +18,7 @@ import docutils.core
 import docutils.utils
 
 from mdoc2rst import parse_file
-from mdoc2rst.rst import RstOptions, write
+from mdoc2rst.writers.rst import RstOptions, write
 
 DOCUTILS = RstOptions(flavor="docutils")
 

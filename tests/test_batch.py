@@ -181,7 +181,7 @@ def test_links_already_in_the_output_folder_are_not_written_through(tmp_path: Pa
 
 
 def test_writes_stay_inside_the_output_folder(tmp_path: Path) -> None:
-    from mdoc2rst.cli_convert import Job, _convert_one, _write_inside
+    from mdoc2rst.cli.convert import Job, _convert_one, _write_inside
 
     out = tmp_path / "out"
     out.mkdir()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mdoc2rst.cdecl import DeclError, parse_param, parse_prototype
+from mdoc2rst.contract.cdecl import DeclError, parse_param, parse_prototype
 
 ROUND_TRIP = [
     "int sctp_connectx(int sd, struct sockaddr *addrs, int addrcnt, sctp_assoc_t *id)",

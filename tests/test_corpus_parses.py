@@ -24,7 +24,7 @@ def _id(path: Path) -> str:
 def test_page_parses(path: Path) -> None:
     oracle.require_page(path)
     import mdoc2rst
-    from mdoc2rst.tree import dump
+    from mdoc2rst.tree.dump import dump
 
     document = mdoc2rst.parse_file(path)
     assert all(str(d) for d in document.diagnostics)

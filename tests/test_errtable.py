@@ -12,9 +12,9 @@ import docutils.nodes
 import docutils.parsers.rst.roles
 import pytest
 
-from mdoc2rst.errtable import rows, to_rst
+from mdoc2rst.contract.errtable import rows, to_rst
+from mdoc2rst.contract.spec import Spec, extract, extract_file
 from mdoc2rst.reader import parse
-from mdoc2rst.spec import Spec, extract, extract_file
 
 SEED = Path(__file__).parent.parent / "docs" / "man3" / "sctp_connectx.3"
 

@@ -1,4 +1,4 @@
-"""Tests of mdoc2rst.escape: escape classification and UTF-8 rendering.
+"""Tests of mdoc2rst.roff.escape: escape classification and UTF-8 rendering.
 
 The expected values were checked against ``mandoc -T utf8`` (mandoc 1.14.6);
 ``test_render_matches_mandoc`` repeats that check whenever mandoc is installed.
@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from oracle import require_tool
 
-from mdoc2rst.escape import Esc, Escape, Run, render, runs, scan_escape, strip_escapes
+from mdoc2rst.roff.escape import Esc, Escape, Run, render, runs, scan_escape, strip_escapes
 
 # source, kind, end, arg; the escape always starts at index 0.
 SCAN_CASES: list[tuple[str, Esc, int, str]] = [
@@ -332,7 +332,7 @@ def test_never_raises(s: str) -> None:
 
 _HEADER = ".Dd May 1, 2020\n.Dt T 1\n.Os\n.Sh NAME\n.Nm t\n.Nd t\n.Sh DESCRIPTION\n"
 # Where render() differs from the terminal on purpose (see the module documentation
-# of mdoc2rst.escape): \z, lone surrogates, backward motion.  A backslash at the end
+# of mdoc2rst.roff.escape): \z, lone surrogates, backward motion.  A backslash at the end
 # of an input line continues the line in roff, so mandoc never sees it in text.
 _DIFFERS_ON_PURPOSE = (r"\z", "ud800", r"\h'-")
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from mdoc2rst import parse
-from mdoc2rst.tree import dump
+from mdoc2rst.tree.dump import dump
 
 FIXTURES = Path(__file__).parent / "fixtures" / "tree"
 CASES = sorted(FIXTURES.glob("*.mdoc"))

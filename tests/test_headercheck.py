@@ -15,8 +15,8 @@ from oracle import require_tool, unavailable
 from pytest import MonkeyPatch
 
 from mdoc2rst import parse
-from mdoc2rst.headercheck import CompilerMissing, Limits, check, translation_unit
-from mdoc2rst.spec import Spec, extract, extract_file
+from mdoc2rst.contract.headercheck import CompilerMissing, Limits, check, translation_unit
+from mdoc2rst.contract.spec import Spec, extract, extract_file
 
 SEED = Path(__file__).parent.parent / "docs" / "man3" / "sctp_connectx.3"
 

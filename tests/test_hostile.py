@@ -26,8 +26,8 @@ import pytest
 from mutate import deadline, run_all_stages
 
 from mdoc2rst import parse, parse_file
-from mdoc2rst.rst import RstOptions, write
-from mdoc2rst.tree import dump
+from mdoc2rst.tree.dump import dump
+from mdoc2rst.writers.rst import RstOptions, write
 
 HOSTILE = Path(__file__).parent / "hostile"
 PAGES = sorted(HOSTILE.glob("*.mdoc"))

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from mdoc2rst import parse, parse_file
-from mdoc2rst.tree import dump
+from mdoc2rst.tree.dump import dump
 
 HEADER = ".Dd May 1, 2020\n.Dt T 1\n.Os\n.Sh NAME\n.Nm t\n.Nd t\n.Sh DESCRIPTION\n"
 

@@ -21,13 +21,13 @@ import pytest
 from mutate import deadline
 
 from mdoc2rst import parse, parse_file
-from mdoc2rst.diagnostics import Reporter
-from mdoc2rst.nodes import ROOT, Document, Node
-from mdoc2rst.parser import MdocParser
+from mdoc2rst.mdoc.parser import MdocParser
 from mdoc2rst.reader import _read_so
-from mdoc2rst.roff import Roff
-from mdoc2rst.rst import RstOptions, write
-from mdoc2rst.tree import dump
+from mdoc2rst.roff.layer import Roff
+from mdoc2rst.tree.diagnostics import Reporter
+from mdoc2rst.tree.dump import dump
+from mdoc2rst.tree.nodes import ROOT, Document, Node
+from mdoc2rst.writers.rst import RstOptions, write
 
 HEADER = ".Dd May 1, 2020\n.Dt T 1\n.Os\n.Sh NAME\n.Nm t\n.Nd t\n.Sh DESCRIPTION\n"
 # Each case takes well under a second here; the bound is 5 s, doubled for

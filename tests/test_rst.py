@@ -33,7 +33,7 @@ from oracle import (
 from rst_check import DOCUTILS, docutils_messages, fidelity, render_html
 
 from mdoc2rst import parse, parse_file
-from mdoc2rst.rst import RstOptions, write
+from mdoc2rst.writers.rst import RstOptions, write
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures" / "rst"
@@ -178,7 +178,7 @@ def test_cli_convert(tmp_path: Path) -> None:
 
 def test_writer_imports_neither_sphinx_nor_docutils() -> None:
     code = (
-        "import sys, mdoc2rst.rst, mdoc2rst.cli; "
+        "import sys, mdoc2rst.writers.rst, mdoc2rst.cli; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sphinx', 'docutils')))"
     )
     done = subprocess.run(

@@ -20,7 +20,7 @@ import pytest
 from oracle import unavailable
 
 import sctpx
-from mdoc2rst.spec import extract_file
+from mdoc2rst.contract.spec import extract_file
 from sctpx import _addr, _stub
 
 SEED = Path(__file__).parent.parent / "docs" / "man3" / "sctp_connectx.3"

@@ -13,10 +13,10 @@ import pytest
 from oracle import FREEBSD, require_shared
 
 from mdoc2rst import parse
-from mdoc2rst.spec import SPEC_VERSION, extract, extract_file
+from mdoc2rst.contract.spec import SPEC_VERSION, extract, extract_file
 
 SEED = Path(__file__).parent.parent / "docs" / "man3" / "sctp_connectx.3"
-SCHEMA = json.loads(files("mdoc2rst").joinpath("spec.schema.json").read_text())
+SCHEMA = json.loads(files("mdoc2rst.contract").joinpath("spec.schema.json").read_text())
 
 
 def freebsd_pages() -> list[Path]:

@@ -25,8 +25,8 @@ from sphinx.util.docutils import docutils_namespace, patch_docutils
 from sphinx.util.inventory import InventoryFile
 
 import mdoc2rst.reader
-import mdoc2rst.rst
 import mdoc2rst.sphinx
+import mdoc2rst.writers.rst
 
 
 def page(name: str, body: str = "", nd: str = "a page") -> str:
@@ -182,7 +182,7 @@ def test_a_page_that_crashes_for_real_is_caught(
     """Any exception of the pipeline, here from the writer, is caught the same way."""
     srcdir = project(tmp_path, {"man3/good.3": page("good"), "man3/crash.3": page("crash")},
                      {"index.rst": INDEX, "included.rst": "Included\n========\n"})  # fmt: skip
-    real = mdoc2rst.rst.write
+    real = mdoc2rst.writers.rst.write
 
     def write(doc: Any, options: Any) -> str:
         if doc.meta.name == "crash":
@@ -279,7 +279,7 @@ def test_page_text_stays_text(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "value",
-    ["ok", "sctp_connectx.3", "a+b-c.d_e", "x" * mdoc2rst.rst.LABEL_MAX],
+    ["ok", "sctp_connectx.3", "a+b-c.d_e", "x" * mdoc2rst.writers.rst.LABEL_MAX],
 )
 def test_page_id_option_accepts_labels(value: str) -> None:
     assert mdoc2rst.sphinx.page_id_option(value) == value
@@ -299,7 +299,7 @@ def test_page_id_option_accepts_labels(value: str) -> None:
         "_a",
         "a\u2028b",
         "é",
-        "x" * (mdoc2rst.rst.LABEL_MAX + 1),
+        "x" * (mdoc2rst.writers.rst.LABEL_MAX + 1),
         "a:b",
     ],
 )

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from mdoc2rst import parse
-from mdoc2rst.spec import extract, extract_file
-from mdoc2rst.stub import StubError, generate
+from mdoc2rst.contract.spec import extract, extract_file
+from mdoc2rst.contract.stub import StubError, generate
 
 ROOT = Path(__file__).parent.parent
 SEED = ROOT / "docs" / "man3" / "sctp_connectx.3"

@@ -22,8 +22,8 @@ from typing import Any
 import pytest
 
 from mdoc2rst import parse
-from mdoc2rst.spec import Spec, extract, extract_file
-from mdoc2rst.stub import StubError, generate, parse_type_option
+from mdoc2rst.contract.spec import Spec, extract, extract_file
+from mdoc2rst.contract.stub import StubError, generate, parse_type_option
 
 HOSTILE = Path(__file__).parent / "hostile"
 PAGES = sorted(HOSTILE.glob("stub-*.mdoc"))
@@ -358,9 +358,9 @@ def test_the_audit_check_catches_code(tmp_path: Path) -> None:
 
 def test_generate_checks_its_own_output(monkeypatch: pytest.MonkeyPatch) -> None:
     """With string literals pasted as the old generator did, the shape check fails."""
-    import mdoc2rst.stub
+    import mdoc2rst.contract.stub
 
-    monkeypatch.setattr(mdoc2rst.stub, "_literal", lambda value: f"'{value}'")
+    monkeypatch.setattr(mdoc2rst.contract.stub, "_literal", lambda value: f"'{value}'")
     text = TEMPLATE.format(
         **{**DEFAULTS, "condition": "x'), 'k': __import__('os').system('echo PWNED'), 'j': ('"}
     )

@@ -17,9 +17,9 @@ import re
 import textwrap
 from dataclasses import dataclass
 
-from mdoc2rst.errnos import FREEBSD, LINUX, exception_name
-from mdoc2rst.rst import errno_label, escape_text, label
-from mdoc2rst.spec import Spec
+from mdoc2rst.contract.errnos import FREEBSD, LINUX, exception_name
+from mdoc2rst.contract.spec import Spec
+from mdoc2rst.writers.rst import errno_label, escape_text, label
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,8 +28,8 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from mdoc2rst.diagnostics import Diagnostic, Level
-from mdoc2rst.spec import HeaderRef, Spec
+from mdoc2rst.contract.spec import HeaderRef, Spec
+from mdoc2rst.tree.diagnostics import Diagnostic, Level
 
 #: Wall-clock seconds, and CPU seconds of each process, one compiler run may take.
 TIME_LIMIT = 30.0

@@ -6,7 +6,7 @@ Used to compare the parser with mandoc node by node, and by
 
 from __future__ import annotations
 
-from mdoc2rst.nodes import (
+from mdoc2rst.tree.nodes import (
     BLOCK,
     BODY,
     COMMENT,

@@ -9,7 +9,7 @@ import typing
 
 if typing.TYPE_CHECKING:
     from mdoc2rst.cli import Subcommands
-    from mdoc2rst.spec import Spec
+    from mdoc2rst.contract.spec import Spec
 
 
 _JSON_LINE_ENDS = {c: f"\\u{c:04x}" for c in (0x85, 0x2028, 0x2029)}
@@ -50,10 +50,10 @@ def run(args: argparse.Namespace) -> int:
     from importlib.resources import files
 
     from mdoc2rst.cli import EXIT_SYSERR, EXIT_USAGE, file_error
-    from mdoc2rst.spec import extract_file
+    from mdoc2rst.contract.spec import extract_file
 
     if args.schema:
-        sys.stdout.write(files("mdoc2rst").joinpath("spec.schema.json").read_text())
+        sys.stdout.write(files("mdoc2rst.contract").joinpath("spec.schema.json").read_text())
         return 0
     if not args.pages:
         print("mdoc2rst spec: give at least one PAGE (or --schema)", file=sys.stderr)
@@ -85,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _specs(pages: list[str]) -> tuple[list[Spec], int]:
     from mdoc2rst.cli import EXIT_SYSERR, file_error
-    from mdoc2rst.spec import extract_file
+    from mdoc2rst.contract.spec import extract_file
 
     specs = []
     status = 0
@@ -102,7 +102,7 @@ def run_stub(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from mdoc2rst.cli import EXIT_USAGE
-    from mdoc2rst.stub import StubError, generate, parse_type_option
+    from mdoc2rst.contract.stub import StubError, generate, parse_type_option
 
     types = {}
     for item in args.type:
@@ -135,7 +135,7 @@ def run_stub(args: argparse.Namespace) -> int:
 
 
 def run_check_header(args: argparse.Namespace) -> int:
-    from mdoc2rst.headercheck import CompilerMissing, check
+    from mdoc2rst.contract.headercheck import CompilerMissing, check
 
     specs, status = _specs(args.pages)
     for spec in specs:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from mdoc2rst.nodes import ELEM, TEXT, Flag, Node
+from mdoc2rst.tree.nodes import ELEM, TEXT, Flag, Node
 
 TAG_MANUAL = 1  # set with a .Tg macro
 TAG_STRONG = 2  # good automatic tagging

@@ -2,7 +2,7 @@
 
 Every node knows its file line and 0-based column (``pos``) in the
 input.  Text nodes keep roff escapes as written, the way mandoc does;
-:mod:`mdoc2rst.escape` renders them.
+:mod:`mdoc2rst.roff.escape` renders them.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Final
 
-from mdoc2rst.diagnostics import Diagnostic
+from mdoc2rst.tree.diagnostics import Diagnostic
 
 #: A hyphen between letters in a text line: breakable, printed as "-".
 ASCII_HYPH = "\x1e"

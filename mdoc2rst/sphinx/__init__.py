@@ -4,7 +4,7 @@
 ``NAME.1`` ... ``NAME.9`` (usually kept in ``man1/`` ... ``man9/``) as
 documents, and adds ``.. mdoc:: PATH`` for pages kept outside the source
 folder.  Both turn the page into Sphinx-flavour reST with
-:func:`mdoc2rst.rst.write` and hand that to Sphinx's reST parser, with every
+:func:`mdoc2rst.writers.rst.write` and hand that to Sphinx's reST parser, with every
 line tagged with the page's path and, as near as can be found, its line, so
 that warnings point into the page.
 
@@ -58,11 +58,11 @@ from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import make_refnode, nested_parse_with_titles
 
 import mdoc2rst
-from mdoc2rst.diagnostics import Level
-from mdoc2rst.nodes import TEXT, Document
 from mdoc2rst.reader import parse
-from mdoc2rst.rst import LABEL_MAX, RstOptions, label, write
 from mdoc2rst.safe import LINE_ENDS, printable
+from mdoc2rst.tree.diagnostics import Level
+from mdoc2rst.tree.nodes import TEXT, Document
+from mdoc2rst.writers.rst import LABEL_MAX, RstOptions, label, write
 
 if TYPE_CHECKING:
     from sphinx.addnodes import pending_xref
@@ -580,8 +580,8 @@ class MdocErrorsDirective(_PageDirective):
     }
 
     def run(self) -> list[nodes.Node]:
-        from mdoc2rst.errtable import to_rst
-        from mdoc2rst.spec import extract
+        from mdoc2rst.contract.errtable import to_rst
+        from mdoc2rst.contract.spec import extract
 
         path, data = self.read_page()
         try:

@@ -36,7 +36,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
-from mdoc2rst.chars import lookup
+from mdoc2rst.roff.chars import lookup
 
 __all__ = ["Esc", "Escape", "Run", "render", "runs", "scan", "scan_escape", "strip_escapes"]
 

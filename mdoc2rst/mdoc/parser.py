@@ -1,7 +1,7 @@
 """The mdoc layer: macro lines and text lines become the document tree.
 
-Input comes from the roff layer (:mod:`mdoc2rst.roff`) one line at a time.
-A macro line is dispatched through :data:`mdoc2rst.macros.MACROS` to one of
+Input comes from the roff layer (:mod:`mdoc2rst.roff.layer`) one line at a time.
+A macro line is dispatched through :data:`mdoc2rst.mdoc.macros.MACROS` to one of
 the class routines below (in-line, fixed count, rest of line, full block,
 partial implicit, partial explicit, closer, ``Ta``), which follow mandoc's
 scope rules, including its recovery from badly nested blocks.  Nothing
@@ -14,9 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
-from mdoc2rst.diagnostics import Reporter
-from mdoc2rst.escape import escaped, scan_escape
-from mdoc2rst.macros import (
+from mdoc2rst.mdoc.macros import (
     ARG_MULTI,
     ARG_SINGLE,
     ARGN_MAX,
@@ -27,7 +25,9 @@ from mdoc2rst.macros import (
     F,
     Kind,
 )
-from mdoc2rst.nodes import (
+from mdoc2rst.roff.escape import escaped, scan_escape
+from mdoc2rst.tree.diagnostics import Reporter
+from mdoc2rst.tree.nodes import (
     BLOCK,
     BODY,
     COMMENT,
@@ -45,7 +45,7 @@ from mdoc2rst.nodes import (
     Norm,
     Sec,
 )
-from mdoc2rst.text import deroff
+from mdoc2rst.tree.text import deroff
 
 #: Deepest tree the parser builds; deeper macro calls are dropped with a message.
 MAX_DEPTH = 120

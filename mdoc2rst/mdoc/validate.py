@@ -19,11 +19,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import ClassVar
 
-from mdoc2rst import validate_date as dates
-from mdoc2rst.diagnostics import Reporter
-from mdoc2rst.escape import render
-from mdoc2rst.macros import MACROS, F
-from mdoc2rst.nodes import (
+from mdoc2rst.mdoc import dates
+from mdoc2rst.mdoc.macros import MACROS, F
+from mdoc2rst.mdoc.tables import (
+    ATT_VERSIONS,
+    LIBRARIES,
+    NETBSD_ARCHITECTURES,
+    OPENBSD_ARCHITECTURES,
+    SECTION_VOLUMES,
+    STANDARDS,
+)
+from mdoc2rst.mdoc.tags import TAG_FALLBACK, TAG_MANUAL, TAG_STRONG, Tags, postprocess
+from mdoc2rst.roff.escape import render
+from mdoc2rst.safe import safe_mail, safe_url
+from mdoc2rst.tree.diagnostics import Reporter
+from mdoc2rst.tree.nodes import (
     BLOCK,
     BODY,
     COMMENT,
@@ -39,17 +49,7 @@ from mdoc2rst.nodes import (
     NodeType,
     Sec,
 )
-from mdoc2rst.safe import safe_mail, safe_url
-from mdoc2rst.tables import (
-    ATT_VERSIONS,
-    LIBRARIES,
-    NETBSD_ARCHITECTURES,
-    OPENBSD_ARCHITECTURES,
-    SECTION_VOLUMES,
-    STANDARDS,
-)
-from mdoc2rst.text import deroff
-from mdoc2rst.validate_tags import TAG_FALLBACK, TAG_MANUAL, TAG_STRONG, Tags, postprocess
+from mdoc2rst.tree.text import deroff
 
 #: What mandoc prints for an empty ``.Os``: Debian builds it with OSNAME.
 DEFAULT_OS = "Debian"

@@ -9,8 +9,8 @@ gets its dash and enclosures their quotes.
 
 from __future__ import annotations
 
-from mdoc2rst.escape import render
-from mdoc2rst.nodes import BLOCK, BODY, COMMENT, ELEM, HEAD, TEXT, Flag, Node
+from mdoc2rst.roff.escape import render
+from mdoc2rst.tree.nodes import BLOCK, BODY, COMMENT, ELEM, HEAD, TEXT, Flag, Node
 
 #: Enclosures: macro -> (opening, closing), as mandoc's UTF-8 output prints them.
 ENCLOSURES: dict[str, tuple[str, str]] = {

@@ -9,8 +9,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
-from mdoc2rst.messages import MESSAGES
 from mdoc2rst.safe import printable
+from mdoc2rst.tree.messages import MESSAGES
 
 
 class Level(enum.IntEnum):

@@ -35,8 +35,8 @@ import typing
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
-from mdoc2rst.rst import RstOptions, write
 from mdoc2rst.safe import printable
+from mdoc2rst.writers.rst import RstOptions, write
 
 if typing.TYPE_CHECKING:
     from mdoc2rst.cli import Subcommands

@@ -33,13 +33,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
-from mdoc2rst.chars import PREDEFINED_STRINGS
-from mdoc2rst.chars import lookup as char_lookup
-from mdoc2rst.diagnostics import Reporter
-from mdoc2rst.escape import Esc, escaped, scan, scan_escape
-from mdoc2rst.macros import MACROS
-from mdoc2rst.nodes import ASCII_HYPH
-from mdoc2rst.parser import MdocParser, St
+from mdoc2rst.mdoc.macros import MACROS
+from mdoc2rst.mdoc.parser import MdocParser, St
+from mdoc2rst.roff.chars import PREDEFINED_STRINGS
+from mdoc2rst.roff.chars import lookup as char_lookup
+from mdoc2rst.roff.escape import Esc, escaped, scan, scan_escape
+from mdoc2rst.tree.diagnostics import Reporter
+from mdoc2rst.tree.nodes import ASCII_HYPH
 
 EXPAND_LIMIT: Final = 1000  # escape expansions on one line, as in mandoc
 MACRO_DEPTH: Final = 64  # nested user macro calls and .so files
@@ -1752,7 +1752,7 @@ class _Eval:
 def _mark_hyphens(buf: str) -> str:
     """Mark hyphens between letters in text lines as breakable, as mandoc does.
 
-    The mark is :data:`mdoc2rst.nodes.ASCII_HYPH`; writers print it as ``-``.
+    The mark is :data:`mdoc2rst.tree.nodes.ASCII_HYPH`; writers print it as ``-``.
     Hyphens right after an escape sequence are not marked.
     """
     if "-" not in buf:

@@ -12,10 +12,11 @@ import sys
 import typing
 from collections.abc import Callable, Iterator, Sequence
 
-from mdoc2rst import __version__, cli_convert, cli_spec
-from mdoc2rst.diagnostics import Level
-from mdoc2rst.nodes import Document
+from mdoc2rst import __version__
+from mdoc2rst.cli import contract, convert
 from mdoc2rst.safe import printable
+from mdoc2rst.tree.diagnostics import Level
+from mdoc2rst.tree.nodes import Document
 
 if typing.TYPE_CHECKING:
     Subcommands: typing.TypeAlias = argparse._SubParsersAction[argparse.ArgumentParser]
@@ -77,7 +78,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
 
 def cmd_tree(args: argparse.Namespace) -> int:
     """Print the tree like ``mandoc -T tree``."""
-    from mdoc2rst.tree import dump
+    from mdoc2rst.tree.dump import dump
 
     status = 0
     for doc in _docs(args.pages):
@@ -128,7 +129,7 @@ def _extend(sub: Subcommands) -> None:
         register(sub)
 
 
-_EXTENSIONS: list[Callable[[Subcommands], None]] = [cli_convert.register, cli_spec.register]
+_EXTENSIONS: list[Callable[[Subcommands], None]] = [convert.register, contract.register]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -25,8 +25,9 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal
 
-from mdoc2rst.escape import render, runs
-from mdoc2rst.nodes import (
+from mdoc2rst.roff.escape import render, runs
+from mdoc2rst.safe import LINE_ENDS, one_line, safe_mail, safe_url
+from mdoc2rst.tree.nodes import (
     BLOCK,
     BODY,
     COMMENT,
@@ -40,8 +41,7 @@ from mdoc2rst.nodes import (
     Node,
     Sec,
 )
-from mdoc2rst.safe import LINE_ENDS, one_line, safe_mail, safe_url
-from mdoc2rst.text import ENCLOSURES
+from mdoc2rst.tree.text import ENCLOSURES
 
 __all__ = ["RstOptions", "write"]
 
@@ -929,7 +929,7 @@ _ACTS: dict[str, _Act] = {
         tok: _Act(_pre_field, _post_field)
         for tok in ["%A", "%B", "%C", "%D", "%J", "%N", "%O", "%P", "%Q", "%R", "%T", "%U", "%V"]
     },
-    # Enclosures, with the quotes of mandoc's UTF-8 output (one table, in text.py).
+    # Enclosures, with the quotes of mandoc's UTF-8 output (one table, in tree/text.py).
     **{tok: _quote(*quotes) for tok, quotes in ENCLOSURES.items()},
     "Ql": _quote(*ENCLOSURES["Ql"], "literal"),
 }

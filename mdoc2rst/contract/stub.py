@@ -32,9 +32,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from mdoc2rst import __version__
-from mdoc2rst.cdecl import CType, DeclError, parse_param
-from mdoc2rst.errnos import exception_name
-from mdoc2rst.spec import Function, Spec
+from mdoc2rst.contract.cdecl import CType, DeclError, parse_param
+from mdoc2rst.contract.errnos import exception_name
+from mdoc2rst.contract.spec import Function, Spec
 
 #: C type names -> ctypes type names.  Extend with ``--type NAME=CTYPE``.
 DEFAULT_TYPES: Mapping[str, str] = {

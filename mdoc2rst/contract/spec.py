@@ -17,11 +17,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mdoc2rst.cdecl import DeclError, Prototype, parse_prototype
-from mdoc2rst.diagnostics import Diagnostic, Level
-from mdoc2rst.escape import render
-from mdoc2rst.nodes import BLOCK, ELEM, TEXT, Document, Flag, Node, Sec
-from mdoc2rst.text import plain, plain_children
+from mdoc2rst.contract.cdecl import DeclError, Prototype, parse_prototype
+from mdoc2rst.roff.escape import render
+from mdoc2rst.tree.diagnostics import Diagnostic, Level
+from mdoc2rst.tree.nodes import BLOCK, ELEM, TEXT, Document, Flag, Node, Sec
+from mdoc2rst.tree.text import plain, plain_children
 
 #: Version of the JSON format; bump the major part on incompatible changes.
 SPEC_VERSION = "1.0"
