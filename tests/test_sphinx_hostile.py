@@ -26,6 +26,8 @@ from sphinx.util.inventory import InventoryFile
 
 import mdoc2rst.reader
 import mdoc2rst.sphinx
+import mdoc2rst.sphinx.directives
+import mdoc2rst.sphinx.render
 import mdoc2rst.writers.rst
 
 
@@ -124,7 +126,8 @@ def crashing(monkeypatch: pytest.MonkeyPatch) -> None:
             raise RuntimeError("boom\nwith a second line")
         return real(text, filename, **kwargs)
 
-    monkeypatch.setattr(mdoc2rst.sphinx, "parse", parse)
+    for module in (mdoc2rst.sphinx.render, mdoc2rst.sphinx.directives):
+        monkeypatch.setattr(module, "parse", parse)
 
 
 @pytest.fixture
@@ -189,7 +192,7 @@ def test_a_page_that_crashes_for_real_is_caught(
             raise RecursionError("maximum recursion depth exceeded")
         return real(doc, options)
 
-    monkeypatch.setattr(mdoc2rst.sphinx, "write", write)
+    monkeypatch.setattr(mdoc2rst.sphinx.render, "write", write)
     built = build(srcdir)
     assert built.app.statuscode == 0
     assert len(built.lines(r"RecursionError: maximum recursion.*\[mdoc\.read_failed\]")) == 1
@@ -282,7 +285,7 @@ def test_page_text_stays_text(tmp_path: Path) -> None:
     ["ok", "sctp_connectx.3", "a+b-c.d_e", "x" * mdoc2rst.writers.rst.LABEL_MAX],
 )
 def test_page_id_option_accepts_labels(value: str) -> None:
-    assert mdoc2rst.sphinx.page_id_option(value) == value
+    assert mdoc2rst.sphinx.directives.page_id_option(value) == value
 
 
 @pytest.mark.parametrize(
@@ -305,4 +308,4 @@ def test_page_id_option_accepts_labels(value: str) -> None:
 )
 def test_page_id_option_refuses_others(value: str | None) -> None:
     with pytest.raises(ValueError, match=r"page id is|argument required"):
-        mdoc2rst.sphinx.page_id_option(value)
+        mdoc2rst.sphinx.directives.page_id_option(value)
