@@ -67,6 +67,11 @@ def decode(data: bytes, report: Reporter) -> str:
     return text
 
 
+def decode_lenient(data: bytes) -> str:
+    """Bytes to text as :func:`decode` reads them, without diagnostics."""
+    return decode(data, Reporter("<bytes>"))
+
+
 def _sanitize(text: str, report: Reporter) -> str:
     """Escape non-ASCII characters and replace control characters, by line."""
     if _CONTROL.search(text):

@@ -84,7 +84,10 @@ def render_html(text: str) -> str:
 
 
 def rst_words(text: str) -> list[str]:
-    return html_words(render_html(text), "<main", "</main>")
+    # Without the page's furniture (volume, OS and date), as mandoc's words
+    # are taken without its header and footer.
+    out = re.sub(r'<p class="mdoc-(?:volume|footer)">.*?</p>', "", render_html(text), flags=re.S)
+    return html_words(out, "<main", "</main>")
 
 
 def fidelity(page: Path) -> float:

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
 from mdoc2rst.safe import printable
-from mdoc2rst.writers.rst import RstOptions, write
+from mdoc2rst.writers.rst import XR_PRESETS, RstOptions, write, xr_template
 
 if typing.TYPE_CHECKING:
     from mdoc2rst.cli import Subcommands
@@ -331,6 +331,13 @@ def cmd_convert(args: argparse.Namespace) -> int:
     return 0
 
 
+def _xr_url(value: str) -> str:
+    try:
+        return xr_template(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _jobs(value: str) -> int:
     n = int(value)
     if n < 1:
@@ -360,9 +367,12 @@ def register(sub: Subcommands) -> None:
     )
     convert.add_argument(
         "--xr-url",
+        type=_xr_url,
         default=_DEFAULT.xr_url,
         metavar="TEMPLATE",
-        help="link for .Xr, with {name} and {section} (default: FreeBSD's man.cgi)",
+        help="link for .Xr: a URL with {name} and {section}, or one of "
+        + ", ".join(XR_PRESETS)
+        + " (default: freebsd)",
     )
     convert.add_argument(
         "--lint", action="store_true", help="also print the page's diagnostics on stderr"

@@ -39,10 +39,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import mdoc2rst
-from mdoc2rst.sphinx.config import FILETYPE, SUFFIXES, add_config_values, check_config
+from mdoc2rst.sphinx.config import FILETYPE, add_config_values, check_config, register_suffixes
 from mdoc2rst.sphinx.directives import MdocDirective, MdocErrorsDirective
-from mdoc2rst.sphinx.domain import MdocDomain, before_read, unlinked_c_name
+from mdoc2rst.sphinx.domain import MdocDomain, before_read, external_xr, unlinked_c_name
 from mdoc2rst.sphinx.encoding import guard_encoding, register_codec
+from mdoc2rst.sphinx.indices import ErrnoIndex, FunctionIndex, add_backlinks, updated_pages
 from mdoc2rst.sphinx.source import MdocParser
 
 if TYPE_CHECKING:
@@ -56,20 +57,28 @@ if TYPE_CHECKING:
 def setup(app: Sphinx) -> ExtensionMetadata:
     add_config_values(app)
     register_codec()
-    for suffix in SUFFIXES:
-        app.add_source_suffix(suffix, FILETYPE)
+    for n in range(1, 10):  # the other man-page suffixes when the config is read
+        app.add_source_suffix(f".{n}", FILETYPE)
     app.add_source_parser(MdocParser)
     app.add_directive("mdoc", MdocDirective)
     app.add_directive("mdoc-errors", MdocErrorsDirective)
     app.add_domain(MdocDomain)
+    app.add_index_to_domain("mdoc", ErrnoIndex)
+    app.add_index_to_domain("mdoc", FunctionIndex)
     app.connect("config-inited", check_config)
+    # Before Sphinx merges the extensions' suffixes into source_suffix (800).
+    app.connect("config-inited", register_suffixes, priority=500)
     app.connect("env-before-read-docs", before_read)
     # Before other extensions edit the text, and never after a parser read it.
     app.connect("source-read", guard_encoding, priority=100)
+    # After intersphinx (500): the site first, then inventories, then these.
     app.connect("missing-reference", unlinked_c_name, priority=900)
+    app.connect("missing-reference", external_xr, priority=910)
+    app.connect("env-get-updated", updated_pages)
+    app.connect("doctree-resolved", add_backlinks)
     return {
         "version": mdoc2rst.__version__,
         "parallel_read_safe": True,
         "parallel_write_safe": True,
-        "env_version": 1,
+        "env_version": 2,
     }

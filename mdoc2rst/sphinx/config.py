@@ -2,33 +2,36 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from sphinx.config import ENUM
 from sphinx.errors import ConfigError
 from sphinx.util import logging
+from sphinx.util.matching import Matcher
 
 from mdoc2rst.tree.diagnostics import Level
-from mdoc2rst.writers.rst import RstOptions
+from mdoc2rst.tree.identity import MAN_SUFFIX
+from mdoc2rst.writers.rst import XR_PRESETS, xr_template
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.config import Config
 
-
 logger = logging.getLogger(__name__)
 
 
-#: The manual sections whose file suffixes are read as man pages.
-SECTIONS: Final = tuple(str(n) for n in range(1, 10))
-SUFFIXES: Final = tuple(f".{s}" for s in SECTIONS)
 #: The file type that the suffixes map to, and that the parser supports.
 FILETYPE: Final = "mdoc"
 #: Warning type of every diagnostic; the subtype is its kind in lower case.
 WARNING_TYPE: Final = "mdoc"
 #: Subtype of the warning for a page that could not be read at all.
 READ_FAILED: Final = "read_failed"
+#: Subtype of the warning for a declaration Sphinx's C domain cannot take.
+C_DECL: Final = "c_decl"
 
 _LINT_LEVELS: Final = {
     "style": Level.STYLE,
@@ -38,6 +41,11 @@ _LINT_LEVELS: Final = {
 }
 
 
+def is_man_suffix(suffix: str) -> bool:
+    """Whether files ending in ``suffix`` are man pages (``.3``, ``.3bsd``, ``.n``)."""
+    return MAN_SUFFIX.fullmatch(suffix) is not None
+
+
 # -- configuration ------------------------------------------------------------
 
 
@@ -45,9 +53,14 @@ _LINT_LEVELS: Final = {
 class MdocConfig:
     """The extension's settings; field ``x`` is the Sphinx config value ``mdoc2rst_x``."""
 
-    xr_url: str = field(
-        default=RstOptions().xr_url,
-        metadata={"help": "URL of an .Xr page not in the project; {name} and {section}"},
+    xr_url: str | dict[str, str] = field(
+        default="freebsd",
+        metadata={
+            "help": "where .Xr links to a page that neither the project nor intersphinx"
+            " has: a preset (" + ", ".join(XR_PRESETS) + "), a URL with {name} and"
+            " {section}, or a dict of those by section, '*' for the others",
+            "types": frozenset({str, dict}),
+        },
     )
     lint_level: str = field(
         default="warning",
@@ -58,11 +71,15 @@ class MdocConfig:
     )
     local_xr: bool = field(
         default=True,
-        metadata={"help": "link .Xr to man pages of the project with :doc:"},
+        metadata={"help": "link .Xr to the man pages of the project (else always out)"},
     )
     nitpick_c: bool = field(
         default=False,
         metadata={"help": "report C names in man pages that nothing in the project declares"},
+    )
+    backlinks: bool = field(
+        default=True,
+        metadata={"help": 'end each man page with the pages that refer to it ("Referenced by")'},
     )
 
     @classmethod
@@ -73,11 +90,21 @@ class MdocConfig:
     def min_level(self) -> Level:
         return _LINT_LEVELS[self.lint_level]
 
+    def xr_url_for(self, section: str) -> str:
+        """The URL template of ``.Xr`` links out of the site for ``section``."""
+        if isinstance(self.xr_url, Mapping):
+            chosen = self.xr_url.get(section) or self.xr_url.get(section[:1]) or self.xr_url["*"]
+        else:
+            chosen = self.xr_url
+        return xr_template(chosen)
+
 
 def add_config_values(app: Sphinx) -> None:
     for f in fields(MdocConfig):
         choices = f.metadata.get("choices")
-        types: Any = ENUM(*choices) if choices else frozenset({type(f.default)})
+        types: Any = (
+            ENUM(*choices) if choices else f.metadata.get("types", frozenset({type(f.default)}))
+        )
         app.add_config_value(
             f"mdoc2rst_{f.name}", f.default, "env", types=types, description=f.metadata["help"]
         )
@@ -89,3 +116,43 @@ def check_config(app: Sphinx, config: Config) -> None:
         raise ConfigError(
             f"mdoc2rst_lint_level must be one of {', '.join(_LINT_LEVELS)}, not {level!r}"
         )
+    xr_url = config.mdoc2rst_xr_url
+    templates = list(xr_url.values()) if isinstance(xr_url, Mapping) else [xr_url]
+    if isinstance(xr_url, Mapping) and "*" not in xr_url:
+        raise ConfigError("mdoc2rst_xr_url: a dict needs a '*' entry for the other sections")
+    for template in templates:
+        try:
+            xr_template(template)
+        except ValueError as exc:
+            raise ConfigError(f"mdoc2rst_xr_url: {exc}") from exc
+
+
+# -- which files are man pages ----------------------------------------------------
+
+
+def register_suffixes(app: Sphinx, config: Config) -> None:
+    """Read every file with a man-page suffix under the source folder as a page.
+
+    Sphinx wants each suffix named, and man pages come as ``.3``, ``.3bsd``,
+    ``.9freebsd``, ``.3p``, ``.n``...: the suffixes found in the source
+    folder (outside ``exclude_patterns`` and hidden folders) are named here,
+    before Sphinx merges them into ``source_suffix``.
+    """
+    for suffix in sorted(man_suffixes(Path(app.srcdir), config.exclude_patterns)):
+        if suffix not in config.source_suffix:
+            app.add_source_suffix(suffix, FILETYPE, override=True)
+
+
+def man_suffixes(srcdir: Path, exclude_patterns: list[str]) -> set[str]:
+    """The man-page suffixes of the files under ``srcdir``."""
+    excluded = Matcher(exclude_patterns)
+    found: set[str] = {f".{n}" for n in range(1, 10)}  # always read, as before
+    for folder, dirs, files in os.walk(srcdir):
+        rel = Path(folder).relative_to(srcdir)
+        # Hidden folders and the usual build folder are never pages.
+        dirs[:] = [d for d in dirs if d[0] != "." and d != "_build" and not excluded(str(rel / d))]
+        for name in files:
+            suffix = Path(name).suffix
+            if suffix not in found and is_man_suffix(suffix) and not excluded(str(rel / name)):
+                found.add(suffix)
+    return found

@@ -101,7 +101,9 @@ class MdocDirective(_PageDirective):
             return self.unreadable(path, exc, "manual page")
         result = self.parse_rst(page.content, titles=True)
         if "no-index" not in self.options:
-            domain_of(self.env).note_page(page.key, self.env.docname, page.label)
+            domain_of(self.env).note_page(
+                page.identity, self.env.docname, page.label, xrefs=page.xrefs, errnos=page.errnos
+            )
         return result
 
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Final
 from sphinx.errors import SphinxError
 from sphinx.util import logging
 
-from mdoc2rst.sphinx.config import SUFFIXES
+from mdoc2rst.sphinx.config import is_man_suffix
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -85,7 +85,7 @@ def choose_decoding(env: BuildEnvironment, docnames: list[str]) -> None:
     encoding: str = env.config.source_encoding
     chosen = encoding
     paths = (env.doc2path(d) for d in docnames)
-    if any(_undecodable(path, encoding) for path in paths if path.suffix in SUFFIXES):
+    if any(_undecodable(path, encoding) for path in paths if is_man_suffix(path.suffix)):
         # A codec without an incremental decoder has no lenient twin: as before.
         with contextlib.suppress(LookupError):
             chosen = codecs.lookup(_LENIENT + encoding).name
@@ -109,7 +109,7 @@ def guard_encoding(app: Sphinx, docname: str, source: list[str]) -> None:
     if not str(env.settings.get("input_encoding", "")).startswith(_LENIENT):
         return
     path = env.doc2path(docname)
-    if path.suffix in SUFFIXES or _ESCAPED_BYTE.search(source[0]) is None:
+    if is_man_suffix(path.suffix) or _ESCAPED_BYTE.search(source[0]) is None:
         return
     encoding = env.config.source_encoding
     raise SphinxError(f"{path}: not valid {encoding} (only man pages may be ISO-8859-1)")

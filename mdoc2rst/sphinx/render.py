@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from docutils import nodes
 from docutils.statemachine import StringList
+from sphinx.domains.c._parser import DefinitionParser
 from sphinx.util import logging
+from sphinx.util.cfamily import DefinitionError
 
+from mdoc2rst.contract.spec import extract
 from mdoc2rst.reader import parse
+from mdoc2rst.roff.escape import render as render_escapes
 from mdoc2rst.safe import LINE_ENDS, printable
-from mdoc2rst.sphinx.config import READ_FAILED, WARNING_TYPE, MdocConfig
-from mdoc2rst.sphinx.domain import domain_of
+from mdoc2rst.sphinx.config import C_DECL, READ_FAILED, WARNING_TYPE, MdocConfig
+from mdoc2rst.sphinx.domain import ErrnoEntry, domain_of, title_of
+from mdoc2rst.tree.identity import Identity, file_page, identify
 from mdoc2rst.tree.nodes import TEXT, Document
-from mdoc2rst.writers.rst import RstOptions, label, write
+from mdoc2rst.writers.rst import LINE_MARK, RstOptions, errno_label, label, write
 
 if TYPE_CHECKING:
     from sphinx.environment import BuildEnvironment
@@ -36,7 +41,11 @@ class Rendered:
     doc: Document
     content: StringList
     label: str
-    key: tuple[str, str]
+    identity: Identity
+    #: The pages its ``.Xr`` refer to, ``name(section)``.
+    xrefs: tuple[str, ...] = ()
+    #: Its ERRORS list, each errno with its condition and target.
+    errnos: tuple[ErrnoEntry, ...] = ()
 
 
 def render(
@@ -44,27 +53,46 @@ def render(
     source: str,
     env: BuildEnvironment,
     *,
-    key: tuple[str, str] | None = None,
+    docname: str | None = None,
     page_id: str | None = None,
+    indexed: frozenset[str] | None = None,
 ) -> Rendered:
-    """Parse a page and write it as Sphinx-flavour reST, with a line map."""
-    config = MdocConfig.from_sphinx(env.config)
+    """Parse a page and write it as Sphinx-flavour reST, each line tagged
+    with its page line.
+
+    ``docname``: the page is that document, named after its file; ``indexed``:
+    the C names it declares with an index entry (default: the census's
+    choice for a document, else all of its own).
+    """
     # .so may read within the project's source tree, never outside it.
     doc = parse(text, filename=source, path=Path(source), so_root=Path(env.srcdir))
     note_includes(env, doc)
-    if key is None:
-        key = ((doc.meta.name or doc.meta.title or Path(source).stem), doc.meta.msec or "")
-    name, section = key
+    identity = identify(doc, source)
     if page_id is None:
-        page_id = f"{name}.{section}" if section else name
-    local = _safe_docnames(domain_of(env).local_pages) if config.local_xr else {}
+        key = file_page(source) or (identity.name, identity.section)
+        page_id = f"{key[0]}.{key[1]}" if key[1] else key[0]
+    if indexed is None and docname is not None:
+        indexed = domain_of(env).indexed(docname)
     options = RstOptions(
-        flavor="sphinx", xr_url=config.xr_url, local_pages=dict(local), page_id=page_id
+        flavor="sphinx",
+        page_id=page_id,
+        identity=identity,
+        xr_role=True,
+        line_marks=True,
+        indexed=indexed,
     )
     lines = one_line_each(write(doc, options))
-    first = _first_line(doc)
-    content = StringList(lines, items=[(source, n - 1) for n in line_map(doc, lines, first)])
-    return Rendered(doc, content, label(page_id), (name, section))
+    items = take_line_marks(lines, source, _first_line(doc))
+    lines, items = checked_declarations(lines, items, env, docname)
+    page_label = label(page_id)
+    return Rendered(
+        doc,
+        StringList(lines, items=items),
+        page_label,
+        identity,
+        tuple(_xrefs(doc)),
+        tuple(_errnos(doc, lines, page_label, identity)),
+    )
 
 
 def one_line_each(text: str) -> list[str]:
@@ -72,13 +100,22 @@ def one_line_each(text: str) -> list[str]:
     return text.translate(LINE_ENDS).split("\n")
 
 
-#: Characters that would end the target of the ``:doc:`` role the writer makes.
-_DOCNAME_BREAKS: Final = re.compile(r"[`<>\\\x00-\x1f\x7f-\x9f\u2028\u2029]")
+def take_line_marks(lines: list[str], source: str, first: int) -> list[tuple[str, int]]:
+    """Take the writer's line marks off ``lines``; each line's (source, offset).
 
-
-def _safe_docnames(pages: Mapping[tuple[str, str], str]) -> dict[tuple[str, str], str]:
-    """The local pages whose docnames can stand in a role; others link out."""
-    return {k: d for k, d in pages.items() if not _DOCNAME_BREAKS.search(d)}
+    A line without a mark belongs where the line before it does: it goes on
+    with the same paragraph, list or table.
+    """
+    items: list[tuple[str, int]] = []
+    current = first
+    for i, line in enumerate(lines):
+        if "\x01" in line:
+            m = LINE_MARK.search(line)
+            if m is not None:
+                current = int(m.group(1))
+                lines[i] = line[: m.start()] + line[m.end() :]
+        items.append((source, current - 1))
+    return items
 
 
 def note_includes(env: BuildEnvironment, doc: Document) -> None:
@@ -91,40 +128,101 @@ def _first_line(doc: Document) -> int:
     return next((n.line for n in doc.root.walk() if n.line > 0), 1)
 
 
-#: How many text nodes ahead a reST line may match; it keeps the map monotone
-#: and cheap, at the price of a gap now and then.
-_LOOKAHEAD = 40
-_NEEDLE = 24
+def _xrefs(doc: Document) -> Iterator[str]:
+    """``name(section)`` of each ``.Xr`` with a section."""
+    for n in doc.root.walk():
+        if n.tok == "Xr":
+            texts = [render_escapes(c.string) for c in n.children if c.type is TEXT]
+            if len(texts) >= 2:
+                yield title_of(texts[0], texts[1])
 
 
-def _needle(text: str) -> re.Pattern[str]:
-    """The start of a text node's words, matched as whole words in a reST line."""
-    start = text[:_NEEDLE]
-    end = r"(?!\w)" if len(text) <= _NEEDLE else ""
-    return re.compile(r"(?<!\w)" + re.escape(start) + end)
+_LABEL_LINE: Final = re.compile(r"\s*\.\. _([^:`]+):$")
 
 
-def line_map(doc: Document, lines: list[str], first: int = 1) -> list[int]:
-    """The page line of each reST line, as near as the text allows.
+def _errnos(
+    doc: Document, lines: list[str], page_label: str, identity: Identity
+) -> Iterator[ErrnoEntry]:
+    """The page's ERRORS entries that the writer gave a target, with their condition."""
+    labels = {m.group(1) for line in lines if (m := _LABEL_LINE.match(line))}
+    if not any("-errno-" in lab for lab in labels):
+        return
+    seen: set[str] = set()
+    for error in extract(doc).errors:
+        target = errno_label(page_label, error.name)
+        if error.name in seen or target not in labels:
+            continue
+        seen.add(error.name)
+        condition = " ".join(error.condition.split())
+        yield ErrnoEntry(error.name, identity.title, "", nodes.make_id(target), condition)
 
-    The writer gives no map, so each reST line takes the line of the next
-    text node of the page whose first words it contains, searching forward
-    only; a line that matches none keeps the line before it.
+
+# -- C declarations Sphinx cannot take --------------------------------------------
+
+_DECLARATION: Final = re.compile(r"(\s*)\.\. c:(function|macro|var|struct|union|enum|type):: (.*)")
+#: Directive -> the object type Sphinx's C parser wants.
+_OBJECT_TYPE: Final = {"var": "member"}
+
+
+def checked_declarations(
+    lines: list[str], items: list[tuple[str, int]], env: BuildEnvironment, docname: str | None
+) -> tuple[list[str], list[tuple[str, int]]]:
+    """Each C declaration that Sphinx's C domain cannot parse becomes literal text.
+
+    That is the page's own error (or a construct Sphinx does not know), so it
+    is one warning of type ``mdoc.c_decl`` at the page line, instead of an
+    "Invalid C declaration" from Sphinx that nothing could silence.
     """
-    anchors = [
-        (n.line, _needle(n.string.strip()))
-        for n in doc.root.walk()
-        if n.type is TEXT and n.line > 0 and len(n.string.strip()) >= 4
-    ]
-    result: list[int] = []
-    current, start = first, 0
-    for line in lines:
-        for k in range(start, min(start + _LOOKAHEAD, len(anchors))):
-            if anchors[k][1].search(line):
-                current, start = anchors[k][0], k + 1
-                break
-        result.append(current)
-    return result
+    out_lines: list[str] = []
+    out_items: list[tuple[str, int]] = []
+    skip_options = False
+    for line, item in zip(lines, items, strict=True):
+        if skip_options:
+            if line.strip().startswith(":"):
+                continue
+            skip_options = False
+        m = _DECLARATION.fullmatch(line)
+        if m is not None:
+            indent, kind, signature = m.groups()
+            problem = _c_problem(signature, kind, env)
+            if problem is not None:
+                logger.warning(
+                    "Sphinx's C domain cannot take this declaration, shown as text: %s (%s)",
+                    printable(signature),
+                    problem,
+                    type=WARNING_TYPE,
+                    subtype=C_DECL,
+                    location=page_location(docname, item[0], item[1] + 1),
+                )
+                block = [f"{indent}::", "", f"{indent}    {signature};"]
+                out_lines += block
+                out_items += [item] * len(block)
+                skip_options = True
+                continue
+        out_lines.append(line)
+        out_items.append(item)
+    return out_lines, out_items
+
+
+def _c_problem(signature: str, kind: str, env: BuildEnvironment) -> str | None:
+    """Why Sphinx's C parser refuses ``signature``, or None if it takes it."""
+    parser = DefinitionParser(signature, location=("", 0), config=env.config)
+    try:
+        parser.parse_declaration(_OBJECT_TYPE.get(kind, kind), kind)
+        parser.skip_ws()
+        parser.assert_end()
+    except DefinitionError as exc:
+        return " ".join(str(exc).split("\n")[0].split())[:160]
+    return None
+
+
+def page_location(docname: str | None, source: str, line: int) -> tuple[str, int] | nodes.Node:
+    """Where a warning about a page line points: the document, or the page's own file."""
+    if docname is not None:
+        return (docname, line)
+    location = nodes.Element()
+    location.source, location.line = source, line
+    return location
 
 
 def report(doc: Document, env: BuildEnvironment, where: str | None) -> None:
@@ -137,13 +235,8 @@ def report(doc: Document, env: BuildEnvironment, where: str | None) -> None:
     for d in doc.diagnostics:
         if d.level < min_level:
             continue
-        location: tuple[str, int] | nodes.Node
         # Line 0 is the page as a whole: its first line, as lint says.
-        if where is not None:
-            location = (where, d.line or 1)
-        else:
-            location = nodes.Element()
-            location.source, location.line = d.file, d.line or 1
+        location = page_location(where, d.file, d.line or 1)
         logger.warning(
             "%s (mdoc %s)",
             printable(d.message),

@@ -14,6 +14,7 @@ from mdoc2rst.sphinx.config import FILETYPE
 from mdoc2rst.sphinx.domain import domain_of, page_key
 from mdoc2rst.sphinx.encoding import page_source
 from mdoc2rst.sphinx.render import read_failed, render, report
+from mdoc2rst.tree.identity import Identity
 
 if TYPE_CHECKING:
     from sphinx.environment import BuildEnvironment
@@ -37,17 +38,19 @@ class MdocParser(RSTParser):
         key = page_key(docname, Path(path).suffix)
         text = inputstring if isinstance(inputstring, str) else "\n".join(inputstring)
         try:
-            page = render(page_source(text, env), str(path), env, key=key)
+            page = render(page_source(text, env), str(path), env, docname=docname)
             report(page.doc, env, docname)
         except Exception as exc:  # one odd page must not stop the build
             read_failed(str(path), exc, (docname, 1))
             name, section = key or (PurePosixPath(docname).name, "")
             title = f"{name}({section})" if section else name
             anchor = _unreadable_document(document, title, str(path))
-            domain_of(env).note_page((name, section), docname, anchor)
+            domain_of(env).note_page(Identity(name, section), docname, anchor)
             return
         super().parse(page.content, document)
-        domain_of(env).note_page(page.key, docname, page.label)
+        domain_of(env).note_page(
+            page.identity, docname, page.label, key, xrefs=page.xrefs, errnos=page.errnos
+        )
 
 
 def _unreadable_document(document: nodes.document, title: str, source: str) -> str:

@@ -27,6 +27,7 @@ from typing import Literal
 
 from mdoc2rst.roff.escape import render, runs
 from mdoc2rst.safe import LINE_ENDS, one_line, safe_mail, safe_url
+from mdoc2rst.tree.identity import Identity, identify
 from mdoc2rst.tree.nodes import (
     BLOCK,
     BODY,
@@ -48,6 +49,30 @@ __all__ = ["RstOptions", "write"]
 Flavor = Literal["sphinx", "docutils"]
 
 
+#: Where the manual pages of well-known systems are, for ``.Xr`` links out
+#: of a site: ``{name}`` and ``{section}`` are filled in.
+XR_PRESETS: Mapping[str, str] = MappingProxyType({
+    "freebsd": "https://man.freebsd.org/cgi/man.cgi?query={name}&sektion={section}",
+    "openbsd": "https://man.openbsd.org/{name}.{section}",
+    "netbsd": "https://man.netbsd.org/{name}.{section}",
+    "debian": "https://manpages.debian.org/{name}.{section}",
+    "linux": "https://man7.org/linux/man-pages/man{section}/{name}.{section}.html",
+})  # fmt: skip
+
+
+def xr_template(value: str) -> str:
+    """A preset's URL template, or ``value`` itself if it is one; ValueError if neither."""
+    template = XR_PRESETS.get(value, value)
+    try:
+        template.format(name="x", section="1")
+    except (KeyError, IndexError, ValueError) as exc:
+        raise ValueError(
+            f"{value!r} is neither a preset ({', '.join(XR_PRESETS)}) nor a URL with"
+            f" {{name}} and {{section}} only ({type(exc).__name__}: {exc})"
+        ) from None
+    return template
+
+
 @dataclass(frozen=True)
 class RstOptions:
     """How to write a page; one value per page, nothing global."""
@@ -61,6 +86,18 @@ class RstOptions:
     )
     #: Prefix of the labels; default ``<name>.<section>`` from the prologue.
     page_id: str | None = None
+    #: Which page this is (title, aliases); default: from the document.
+    identity: Identity | None = None
+    #: Sphinx flavour, in the extension: ``.Xr`` as the ``:mdoc:xr:`` role,
+    #: which the extension resolves (pages, aliases, intersphinx, external).
+    xr_role: bool = False
+    #: Start the lines that come from a page line with ``\x01LINE\x01``, for
+    #: the extension to take them off and know each line's page line.
+    line_marks: bool = False
+    #: The C names this page declares with an index entry; the others are
+    #: declared with ``:no-index:`` (another page of the site owns them).
+    #: None: all of the page's own names.
+    indexed: frozenset[str] | None = None
 
 
 # -- atoms --------------------------------------------------------------------
@@ -319,6 +356,8 @@ class _Inline:
             return _wrap("`", title, f" <{ref.target}_>`__")
         if ref.kind == "doc":
             return _wrap(":doc:`", title, f" <{ref.target}>`")
+        if ref.kind == "xr":
+            return _wrap(":mdoc:xr:`", title, f" <{_esc_interp(ref.target)}>`")
         # func: Sphinx adds the parentheses itself unless a title is given.
         if ref.title is None:
             return _Markup(f":c:func:`{_esc_interp(ref.target)}`")
@@ -670,7 +709,7 @@ def _pre_fn(w: _Writer, n: Node) -> bool:
         return False
     name = render(kids[0].string)
     args = [render(c.string) for c in kids[1:]]
-    if w.opts.flavor == "sphinx" and _C_NAME.fullmatch(name):
+    if w.opts.flavor == "sphinx" and _C_NAME.fullmatch(name) and name not in C_KEYWORDS:
         title = f"{name}({', '.join(args)})" if args else None
         w.word(name, "", _Ref("func", name, title))
         return False
@@ -995,6 +1034,19 @@ def errno_label(page_label: str, name: str) -> str:
 
 #: A C name that Sphinx's C domain takes as a function or macro name.
 _C_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,199}")
+#: C's keywords: never a function (``.Fn sizeof`` is an operator).
+C_KEYWORDS = frozenset({
+    "auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else",
+    "enum", "extern", "float", "for", "goto", "if", "inline", "int", "long", "register",
+    "restrict", "return", "short", "signed", "sizeof", "static", "struct", "switch",
+    "typedef", "union", "unsigned", "void", "volatile", "while", "_Alignas", "_Alignof",
+    "_Atomic", "_Bool", "_Complex", "_Generic", "_Imaginary", "_Noreturn", "_Static_assert",
+    "_Thread_local",
+})  # fmt: skip
+#: What a parameter of a function-like macro may be in Sphinx's C domain.
+_MACRO_PARAM = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|\.\.\.")
+#: A line mark (RstOptions.line_marks).
+LINE_MARK = re.compile("\x01([0-9]+)\x01")
 
 
 def _texts(n: Node) -> list[str]:
@@ -1024,8 +1076,11 @@ class _Writer:
         self.nofill = False
         self.depth = 0  # nesting in lists and quotes: no section titles there
         self.in_sh = False
-        self.name, self.msec = self._names()
+        self.identity = opts.identity or identify(doc)
+        self.name, self.msec = self.identity.name, self.identity.section
         self.page_id = label(opts.page_id or f"{self.name}.{self.msec}".rstrip("."))
+        self.cur_line = 0  # the page line of the node being written (line marks)
+        self.para_line = 0  # the page line where the pending paragraph starts
         self.sections: dict[str, str] = {}
         self.errnos: dict[str, str] = {}
         self.item_labels: dict[int, str] = {}
@@ -1035,37 +1090,8 @@ class _Writer:
 
     # -- the page as a whole
 
-    def _names(self) -> tuple[str, str]:
-        meta = self.doc.meta
-        name = meta.name
-        sec = meta.msec
-        dt = next((n for n in self.doc.root.children if n.tok == "Dt"), None)
-        if dt is not None:
-            args = _texts(dt)
-            if sec is None and len(args) > 1:
-                sec = args[1]
-            if name is None and args and not self._first_nm():
-                name = args[0]
-        if name is None:
-            name = self._first_nm() or meta.title or "UNTITLED"
-        return name, sec or ""
-
-    def _first_nm(self) -> str | None:
-        for n in self.doc.root.walk():
-            if n.tok == "Nm" and n.type is ELEM:
-                texts = _texts(n)
-                if texts:
-                    return texts[0]
-        return None
-
     def _name_list(self) -> list[str]:
-        names: list[str] = []
-        for sh in self.doc.root.children:
-            if sh.tok == "Sh" and sh.sec is Sec.NAME and sh.body_node is not None:
-                for n in sh.body_node.children:
-                    if n.tok == "Nm":
-                        names += [t for t in _texts(n) if t not in (",",)]
-        return names or [self.name]
+        return list(self.identity.names) or [self.name]
 
     def _sections_and_errors(self) -> Iterator[Node]:
         """Section blocks, and everything inside ERRORS sections, in order.
@@ -1129,20 +1155,37 @@ class _Writer:
             sec = _index_term(self.msec) or "?"
             entries = (_index_term(n) for n in self._name_list())
             self.emit([f".. index:: single: {n} ({sec})" for n in entries if n])
+        meta = self.doc.meta
+        self.furniture("mdoc-volume", [meta.vol, meta.arch])
         for n in self.doc.root.children:
             self.node(n)
         self.flush()
+        self.furniture("mdoc-footer", [meta.os, meta.date])
         text = "\n".join(self.out).rstrip("\n")
         return text + "\n"
 
+    def furniture(self, cls: str, parts: list[str | None]) -> None:
+        """What mandoc prints around the text: the volume above, OS and date below."""
+        words = [" ".join(p.split()) for p in parts if p and p.strip()]
+        if not words:
+            return
+        directive = "rst-class" if self.opts.flavor == "sphinx" else "class"
+        self.emit([f".. {directive}:: {cls}"])
+        self.emit([escape_text(_clip(" — ".join(words)))])
+
     # -- output of blocks
 
-    def emit(self, lines: list[str]) -> None:
-        """Append a block, separated from the previous one by a blank line."""
+    def emit(self, lines: list[str], line: int = 0) -> None:
+        """Append a block, separated from the previous one by a blank line.
+
+        ``line``: the page line it comes from, marked when the options ask.
+        """
         if not lines:
             return
         if self.out and self.out[-1] != "":
             self.out.append("")
+        if line > 0 and self.opts.line_marks:
+            lines = [f"\x01{line}\x01{lines[0]}", *lines[1:]]
         self.out.extend(lines)
 
     def capture(self, nodes: Iterable[Node]) -> list[_Atom]:
@@ -1185,7 +1228,7 @@ class _Writer:
         if not atoms:
             return
         if BREAK not in atoms:
-            self.emit(self.inline.lines(atoms))
+            self.emit(self.inline.lines(atoms), self.para_line)
             return
         # Line breaks: a line block, one line per segment.
         lines: list[str] = []
@@ -1198,7 +1241,7 @@ class _Writer:
             lines.append(("| " + wrapped[0]).rstrip())
             lines += ["  " + x for x in wrapped[1:]]
             segment = []
-        self.emit(lines)
+        self.emit(lines, self.para_line)
 
     def literal(self, lines: list[str]) -> None:
         lines = [x.replace("\t", "        ").rstrip() for x in lines]
@@ -1234,6 +1277,16 @@ class _Writer:
             self.atoms.append(BREAK)
             self.spc = False
 
+    def c_directive(self, kind: str, signature: str, name: str, line: int) -> None:
+        """A C-domain declaration, or C code when another page owns ``name``:
+        Sphinx's C domain has no declaration without an object, and two
+        objects of one name are an error."""
+        indexed = self.opts.indexed
+        if indexed is not None and name not in indexed:
+            self.emit([".. code-block:: c", "", f"   {signature};"], line)
+            return
+        self.emit([f".. c:{kind}:: {signature}"], line)
+
     def declare(self, name: str) -> bool:
         """Whether a SYNOPSIS prototype becomes a C declaration.
 
@@ -1247,6 +1300,8 @@ class _Writer:
         return True
 
     def xr_ref(self, name: str, sec: str) -> _Ref:
+        if self.opts.xr_role and self.opts.flavor == "sphinx":
+            return _Ref("xr", " ".join(f"{name}({sec})".split()))
         docname = self.opts.local_pages.get((name, sec))
         if docname is not None and self.opts.flavor == "sphinx":
             return _Ref("doc", docname if docname.startswith("/") else "/" + docname)
@@ -1273,6 +1328,8 @@ class _Writer:
             return
         if ref is not None and ref.kind == "url" and not safe_url(ref.target):
             ref = None  # shown as text; the validator said why (URL_UNSAFE)
+        if not self.atoms:
+            self.para_line = self.cur_line
         self.atoms.append(_Word(text, style, ref))
         if len(text) == 1 and text in _OPENERS:
             self.spc = False
@@ -1307,6 +1364,8 @@ class _Writer:
     def node(self, n: Node) -> None:
         if n.type is COMMENT or n.flags & Flag.NOPRT:
             return
+        if n.line > 0:
+            self.cur_line = n.line
         if self.nofill and n.flags & Flag.LINE and self.atoms:
             self.atoms.append(NEWLINE)
             self.spc = False
@@ -1364,14 +1423,14 @@ class _Writer:
             target = self.item_labels.get(id(n))
             if target and self.depth == 0:
                 self.emit([f".. _{target}:"])
-            self.emit(_rubric(self.inline.lines(atoms)))
+            self.emit(_rubric(self.inline.lines(atoms)), n.line)
         elif title and self.depth == 0:
             level = "=" if n.tok == "Sh" or not self.in_sh else "-"
             self.in_sh = self.in_sh or level == "="
             target = self.item_labels.get(id(n))
             if target:
                 self.emit([f".. _{target}:"])
-            self.emit([title, level * _width(title)])
+            self.emit([title, level * _width(title)], n.line)
         elif title:
             self.emit([f"**{title}**" if "*" not in title else title])
         if body is not None:
@@ -1472,6 +1531,8 @@ class _Writer:
                 else ["..", "", *("    " + x if x else "" for x in body_lines)]
             )
         definition = ([f".. _{target}:", ""] if target else []) + (body_lines or [".."])
+        if self.opts.line_marks and item.line > 0:
+            term = f"\x01{item.line}\x01{term}"
         return [term, *("    " + x if x else "" for x in definition)]
 
     def table(self, items: list[Node]) -> None:
@@ -1500,6 +1561,13 @@ class _Writer:
         for n in nodes:
             if n.tok in ("In", "Fd"):
                 text = " ".join(_texts(n))
+                define = _define(text) if n.tok == "Fd" and sphinx else None
+                if define is not None and self.declare(define[0]):
+                    if includes:
+                        self.literal(includes)
+                        includes = []
+                    self.c_directive("macro", define[1], define[0], n.line)
+                    continue
                 includes.append(f"#include <{text}>" if n.tok == "In" else text)
                 continue
             if includes:
@@ -1514,8 +1582,13 @@ class _Writer:
                 if head.endswith("* "):
                     head = head[:-1]
                 proto = f"{head}{name}({', '.join(args)})"
-                if sphinx and len(proto) <= _LONG and self.declare(name):
-                    self.emit([f".. c:function:: {proto}"])
+                # No return type: a function-like macro (queue(3), tree(3)),
+                # declared with its parameters' names.
+                macro = _macro(name, args) if pending_type is None else None
+                if sphinx and macro is not None and self.declare(name):
+                    self.c_directive("macro", macro, name, n.line)
+                elif sphinx and pending_type and len(proto) <= _LONG and self.declare(name):
+                    self.c_directive("function", proto, name, n.line)
                 else:
                     lines = [pending_type] if pending_type else []
                     self.literal([*lines, f"{name}({', '.join(args)});"])
@@ -1524,7 +1597,7 @@ class _Writer:
             if n.tok == "Vt":
                 decl = " ".join(_plain_text(self.capture([n])).split())
                 if sphinx and len(decl) <= _LONG:
-                    self.emit([_c_decl(decl)])
+                    self.emit([_c_decl(decl)], n.line)
                 else:
                     self.literal([decl])
         if includes:
@@ -1549,6 +1622,42 @@ def _prototype(n: Node) -> tuple[str, list[str]]:
         if c.tok == "Fa":
             args += _texts(c)
     return name, args
+
+
+def _macro(name: str, args: list[str]) -> str | None:
+    """A function-like macro's signature for Sphinx: ``SLIST_EMPTY(head)``.
+
+    Sphinx takes a macro's parameters as names only, so each argument the
+    page gives as a declaration (``SLIST_HEAD *head``) is reduced to its
+    last name; an argument without one makes it no macro (None).
+    """
+    if len(name) > _LONG or not _C_NAME.fullmatch(name) or name in C_KEYWORDS:
+        return None
+    params: list[str] = []
+    for arg in args:
+        found = _MACRO_PARAM.findall(arg)
+        if not found:
+            return None
+        params.append(found[-1])
+    return f"{name}({', '.join(params)})"
+
+
+#: ``#define NAME`` or ``#define NAME(params)``, and the rest.
+_DEFINE = re.compile(r"#\s*define\s+([A-Za-z_][A-Za-z0-9_]*)(\([^()]*\))?")
+
+
+def _define(text: str) -> tuple[str, str] | None:
+    """The name and signature of an ``.Fd #define`` line, or None."""
+    m = _DEFINE.match(text)
+    if m is None:
+        return None
+    name = m.group(1)
+    if m.group(2) is None:
+        return name, name
+    params = [p.strip() for p in m.group(2)[1:-1].split(",") if p.strip()]
+    if not all(_MACRO_PARAM.fullmatch(p) for p in params):
+        return None
+    return name, f"{name}({', '.join(params)})"
 
 
 def _c_decl(decl: str) -> str:
@@ -1582,9 +1691,9 @@ def _synopsis(w: _Writer, n: Node) -> None:
         if target:
             w.emit([f".. _{target}:"])
         if len(title) > _LONG:
-            w.emit(_rubric(w.inline.lines(atoms)))
+            w.emit(_rubric(w.inline.lines(atoms)), n.line)
         else:
-            w.emit([title, "=" * _width(title)])
+            w.emit([title, "=" * _width(title)], n.line)
         w.in_sh = True
     group: list[Node] = []
     for c in body.children:
