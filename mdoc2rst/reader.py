@@ -192,6 +192,20 @@ def _parse(text: str | bytes, filename: str, path: Path | None, so_root: Path | 
     return Document(filename, root, meta, report.items, includes=includes)
 
 
+#: The macros only an mdoc(7) page has at its top level.
+_MDOC_MARKS = frozenset({"Dd", "Dt", "Os", "Sh"})
+
+
+def page_kind(doc: Document) -> str:
+    """``mdoc``, ``man`` (mandoc would read it as man(7), which mdoc2rst does
+    not yet), or ``none``: no manual page at all (a README, a binary)."""
+    if any(d.kind == "MAN_PAGE" for d in doc.diagnostics):
+        return "man"
+    if any(n.tok in _MDOC_MARKS for n in doc.root.children):
+        return "mdoc"
+    return "none"
+
+
 def parse_file(path: str | Path, *, so_root: Path | None = None) -> Document:
     """Read and parse a page; a missing or unreadable file raises OSError."""
     p = Path(path)

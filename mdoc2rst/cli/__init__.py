@@ -2,7 +2,10 @@
 
 Subcommands: ``convert`` (the default: ``mdoc2rst PAGE`` converts), ``lint``
 and ``tree``.  Errors about the command line or the files are one line on
-standard error and a non-zero exit status, never a traceback.
+standard error and a non-zero exit status, never a traceback.  Exit
+statuses follow mandoc: 0 to 4 the worst level of diagnostic (lint), 4 a
+page mdoc2rst cannot read (man(7)), 5 a bad command line or a file that is
+no manual page, 6 a file that cannot be read.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ import argparse
 import sys
 import typing
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import ClassVar
 
 from mdoc2rst import __version__
 from mdoc2rst.cli import contract, convert
@@ -24,6 +29,8 @@ if typing.TYPE_CHECKING:
 #: Exit status for a file that cannot be read, as mandoc uses for system errors.
 EXIT_SYSERR = 6
 EXIT_USAGE = 5
+#: Exit status for a page in a language mdoc2rst does not read yet (man(7)).
+EXIT_UNSUPP = 4
 
 
 class _Parser(argparse.ArgumentParser):
@@ -56,6 +63,21 @@ def _load(path: str) -> Document | None:
     return None
 
 
+def page_problem(path: str, doc: Document) -> int:
+    """0 for an mdoc(7) page; else say why not, and return the exit status."""
+    from mdoc2rst.reader import page_kind
+
+    kind = page_kind(doc)
+    if kind == "mdoc":
+        return 0
+    if kind == "man":
+        why, status = "a man(7) page; mdoc2rst reads mdoc(7) only", EXIT_UNSUPP
+    else:
+        why, status = "not a manual page (no .Dd, .Dt, .Os or .Sh)", EXIT_USAGE
+    print(printable(f"mdoc2rst: {path}: {why}"), file=sys.stderr)
+    return status
+
+
 def _docs(pages: list[str]) -> Iterator[Document | None]:
     """Each page parsed, or None (reported) when it cannot be read."""
     for page in pages:
@@ -64,16 +86,75 @@ def _docs(pages: list[str]) -> Iterator[Document | None]:
 
 def cmd_lint(args: argparse.Namespace) -> int:
     """Print diagnostics like ``mandoc -T lint``; exit with the worst level."""
+    from mdoc2rst.tree.messages import MESSAGES
+
+    want = Warnings.of(args.warnings)
     status = 0
     for doc in _docs(args.pages):
         if doc is None:
             status = max(status, EXIT_SYSERR)
             continue
-        for d in doc.diagnostics:
-            if d.level >= args.min_level:
-                print(d)
-                status = max(status, int(d.level))
+        shown = [
+            d
+            for d in doc.diagnostics
+            if d.level >= want.level and (want.base or MESSAGES[d.kind][0] != "BASE")
+        ]
+        for d in shown:
+            print(d)
+            status = max(status, int(d.level))
+        if want.stop and shown:
+            break
     return status
+
+
+@dataclass(frozen=True)
+class Warnings:
+    """What ``-W`` asks for: mandoc's levels, with ``stop``, comma-separated."""
+
+    level: Level = Level.STYLE
+    base: bool = True  # the base-system messages (mandoc's -W base, all)
+    stop: bool = False
+
+    #: -W word -> (lowest level, base messages too)
+    WORDS: ClassVar[dict[str, tuple[Level, bool]]] = {
+        "all": (Level.STYLE, True),
+        "base": (Level.STYLE, True),
+        "openbsd": (Level.STYLE, True),
+        "netbsd": (Level.STYLE, True),
+        "style": (Level.STYLE, False),
+        "warning": (Level.WARNING, False),
+        "error": (Level.ERROR, False),
+        "unsupp": (Level.UNSUPP, False),
+    }
+
+    @classmethod
+    def of(cls, values: list[str] | None) -> Warnings:
+        """From the -W options, each checked by :func:`warning_words`."""
+        if not values:
+            return cls()
+        level, base, stop = None, False, False
+        for value in values:
+            for word in value.split(","):
+                if word == "stop":
+                    stop = True
+                else:
+                    level, base = cls.WORDS[word]
+        if level is None:  # -W stop alone: every level, as mandoc's default lint
+            return cls(stop=stop)
+        return cls(level, base, stop)
+
+
+def warning_words(value: str) -> str:
+    """Check a -W value: words of Warnings.WORDS and ``stop``, comma-separated."""
+    words = [w.strip().lower() for w in value.split(",")]
+    bad = [w for w in words if w not in Warnings.WORDS and w != "stop"]
+    if bad or not words:
+        raise argparse.ArgumentTypeError(
+            f"unknown level {bad[0] if bad else value!r}: want "
+            + ", ".join([*Warnings.WORDS, "stop"])
+            + ", comma-separated"
+        )
+    return ",".join(words)
 
 
 def cmd_tree(args: argparse.Namespace) -> int:
@@ -89,30 +170,33 @@ def cmd_tree(args: argparse.Namespace) -> int:
     return status
 
 
-_LEVELS = {"style": Level.STYLE, "warning": Level.WARNING, "error": Level.ERROR,
-           "unsupp": Level.UNSUPP}  # fmt: skip
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="mdoc2rst",
+        usage="mdoc2rst [-h] [--version] PAGE... | COMMAND ...",
         description="Parse mdoc(7) manual pages as mandoc does; lint them, dump their "
-        "tree, or convert them to reStructuredText.",
+        "tree, or convert them to reStructuredText.  'mdoc2rst PAGE...' converts, as "
+        "'mdoc2rst convert PAGE...' does.",
+        epilog="Exit status: 0 to 4 the worst level of diagnostic (lint), 4 a man(7) "
+        "page, 5 a bad command line or a file that is no manual page, 6 a file that "
+        "cannot be read.",
     )
     parser.add_argument("--version", action="version", version=f"mdoc2rst {__version__}")
     sub: Subcommands = parser.add_subparsers(
-        dest="command", metavar="COMMAND", parser_class=argparse.ArgumentParser
+        dest="command", metavar="COMMAND", parser_class=_Parser, prog="mdoc2rst"
     )
 
     lint = sub.add_parser("lint", help="report problems, like mandoc -T lint -W all")
     lint.add_argument("pages", nargs="+", metavar="PAGE")
     lint.add_argument(
         "-W",
-        dest="min_level",
-        type=lambda s: _LEVELS[s.lower()],
-        default=Level.STYLE,
+        dest="warnings",
+        type=warning_words,
+        action="append",
         metavar="LEVEL",
-        help="lowest level to show: style (default), warning, error, unsupp",
+        help="as mandoc's -W: all or base (every message), openbsd, netbsd (as base), style "
+        "(the default without base-system messages), warning, error, unsupp; stop: no file "
+        "after the first with such messages; comma-separated, or repeated",
     )
     lint.set_defaults(func=cmd_lint)
 

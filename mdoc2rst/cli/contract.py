@@ -41,7 +41,14 @@ def register(sub: Subcommands) -> None:
         "check-header", help="compile the pages' prototypes against the real C headers"
     )
     ch.add_argument("pages", nargs="+", metavar="PAGE")
-    ch.add_argument("-I", dest="include", action="append", default=[], metavar="DIR")
+    ch.add_argument(
+        "-I",
+        dest="include",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="also look for headers in DIR, before the system's (repeatable, as cc -I)",
+    )
     ch.add_argument("--show", action="store_true", help="print the translation unit")
     ch.set_defaults(func=run_check_header)
 
@@ -49,8 +56,7 @@ def register(sub: Subcommands) -> None:
 def run(args: argparse.Namespace) -> int:
     from importlib.resources import files
 
-    from mdoc2rst.cli import EXIT_SYSERR, EXIT_USAGE, file_error
-    from mdoc2rst.contract.spec import extract_file
+    from mdoc2rst.cli import EXIT_USAGE
 
     if args.schema:
         sys.stdout.write(files("mdoc2rst.contract").joinpath("spec.schema.json").read_text())
@@ -61,11 +67,9 @@ def run(args: argparse.Namespace) -> int:
     specs = []
     status = 0
     for page in args.pages:
-        try:
-            spec = extract_file(page)
-        except OSError as exc:
-            file_error(page, exc)
-            status = EXIT_SYSERR
+        spec, problem = load_spec(page)
+        if spec is None:
+            status = max(status, problem)
             continue
         specs.append(spec.to_json())
         for d in spec.diagnostics:
@@ -83,18 +87,36 @@ def run(args: argparse.Namespace) -> int:
     return status
 
 
-def _specs(pages: list[str]) -> tuple[list[Spec], int]:
-    from mdoc2rst.cli import EXIT_SYSERR, file_error
-    from mdoc2rst.contract.spec import extract_file
+def load_spec(page: str) -> tuple[Spec | None, int]:
+    """A page's spec, or None and the exit status when it cannot be read or is
+    no mdoc(7) page (a README, a binary, a man(7) page: said on one line)."""
+    from pathlib import Path
 
+    from mdoc2rst.cli import EXIT_SYSERR, file_error, page_problem
+    from mdoc2rst.contract.spec import extract
+    from mdoc2rst.reader import parse
+
+    try:
+        data = Path(page).read_bytes()
+    except OSError as exc:
+        file_error(page, exc)
+        return None, EXIT_SYSERR
+    doc = parse(data, page, path=Path(page))
+    problem = page_problem(page, doc)
+    if problem:
+        return None, problem
+    return extract(doc, data), 0
+
+
+def _specs(pages: list[str]) -> tuple[list[Spec], int]:
     specs = []
     status = 0
     for page in pages:
-        try:
-            specs.append(extract_file(page))
-        except OSError as exc:
-            file_error(page, exc)
-            status = EXIT_SYSERR
+        spec, problem = load_spec(page)
+        if spec is None:
+            status = max(status, problem)
+        else:
+            specs.append(spec)
     return specs, status
 
 

@@ -197,7 +197,7 @@ def _write_inside(outdir: Path, rel: str, text: str) -> Path:
 
 def _convert_one(job: Job, flavor: str, xr_url: str, outdir: str, lint: bool) -> _Result:
     """Worker: one page to one file.  Never raises: failures are results."""
-    from mdoc2rst.reader import parse_file
+    from mdoc2rst.reader import page_kind, parse_file
 
     # Options travel as plain values: RstOptions holds a read-only mapping,
     # which does not pickle.
@@ -211,6 +211,9 @@ def _convert_one(job: Job, flavor: str, xr_url: str, outdir: str, lint: bool) ->
             return _Result(page, None, why)
     try:
         doc = parse_file(page)
+        kind = page_kind(doc)
+        if kind != "mdoc":
+            return _Result(page, None, _NOT_MDOC[kind])
         text = write(doc, options)
         _write_inside(Path(outdir), job.rel, text)
     except _Refused as exc:
@@ -283,8 +286,15 @@ def _batch(plan: Plan, options: RstOptions, outdir: Path, jobs: int, lint: bool)
     return EXIT_SYSERR if failed else 0
 
 
+#: Why a file is not converted, by reader.page_kind.
+_NOT_MDOC = {
+    "man": "a man(7) page; mdoc2rst reads mdoc(7) only",
+    "none": "not a manual page (no .Dd, .Dt, .Os or .Sh)",
+}
+
+
 def cmd_convert(args: argparse.Namespace) -> int:
-    from mdoc2rst.cli import EXIT_SYSERR, _load
+    from mdoc2rst.cli import EXIT_SYSERR, EXIT_USAGE, _load, page_problem
 
     options = RstOptions(flavor=args.flavor, xr_url=args.xr_url)
     target = Path(args.output) if args.output else None
@@ -292,6 +302,12 @@ def cmd_convert(args: argparse.Namespace) -> int:
     plan = expand_pages(args.pages)
     for note in plan.notes:
         print(printable(note), file=sys.stderr)
+    for folder in args.pages:
+        if Path(folder).is_dir() and not any(_below(job, folder) for job in plan.jobs):
+            message = f"mdoc2rst: {folder}: no manual pages found (*.1 to *.9)"
+            print(printable(message), file=sys.stderr)
+    if not plan.jobs:
+        return EXIT_USAGE
     if target is not None and (several or target.is_dir()):
         try:
             target.mkdir(parents=True, exist_ok=True)
@@ -309,7 +325,11 @@ def cmd_convert(args: argparse.Namespace) -> int:
         for job in plan.jobs:
             doc = _load(job.page)
             if doc is None:
-                status = EXIT_SYSERR
+                status = max(status, EXIT_SYSERR)
+                continue
+            problem = page_problem(job.page, doc)
+            if problem:
+                status = max(status, problem)
                 continue
             if args.lint:
                 for d in doc.diagnostics:
@@ -319,6 +339,9 @@ def cmd_convert(args: argparse.Namespace) -> int:
     doc = _load(plan.jobs[0].page)
     if doc is None:
         return EXIT_SYSERR
+    problem = page_problem(plan.jobs[0].page, doc)
+    if problem:
+        return problem
     if args.lint:
         for d in doc.diagnostics:
             print(d, file=sys.stderr)
@@ -329,6 +352,10 @@ def cmd_convert(args: argparse.Namespace) -> int:
         print(printable(f"mdoc2rst: {target}: {exc.strerror or exc}"), file=sys.stderr)
         return EXIT_SYSERR
     return 0
+
+
+def _below(job: Job, folder: str) -> bool:
+    return job.root is not None and Path(job.root) == Path(folder).resolve()
 
 
 def _xr_url(value: str) -> str:
