@@ -400,6 +400,10 @@ class Roff:
         self.so_stop = False  # a .so limit was reached: leave the included files
         self.strings = _Table(PREDEFINED_STRINGS)
         self.macros = _Table({})
+        #: New name -> the standard macro or request it calls (mandoc's
+        #: rentab): ``.rn Dd xD`` keeps mdoc's .Dd callable as .xD while a
+        #: page defines a .Dd of its own, to expand $Mdocdate$ first.
+        self.renamed: dict[str, str] = {}
         self.regs: dict[str, int] = {}
         self.steps: dict[str, int] = {}  # increments of \\n+ and \\n-, set by .nr
         self.tr: dict[str, str] = {}
@@ -650,6 +654,9 @@ class Roff:
             return
         self.comments = False
         name, pos = _request_name(buf, ctl)
+        if self.renamed and name in self.renamed and name not in self.macros.text:
+            self._call_renamed(ln, buf, name, ctl, owed)
+            return
         if name in MACROS and name not in self.macros.text:
             # An mdoc macro, the common case: no roff request has its name.
             if owed and not self._charge(ln, owed):
@@ -676,6 +683,17 @@ class Roff:
                 self._element(ln, buf, name, pos, ctl)
             else:
                 self.parser.parse_line(ln, buf, ctl, True)
+
+    def _call_renamed(self, ln: int, buf: str, name: str, ctl: int, owed: int) -> None:
+        """A renamed mdoc macro: the line, under its standard name.
+
+        As mandoc's roff_renamed, the standard macro is called even when the
+        page has defined a macro of its old name since.
+        """
+        if owed and not self._charge(ln, owed):
+            return
+        old = self.renamed[name]
+        self.parser.parse_line(ln, buf[:ctl] + old + buf[ctl + len(name) :], ctl, True)
 
     def _charge(self, ln: int, owed: int) -> bool:
         """Charge text that expansion made, against PAGE_TEXT; False when it is spent.
@@ -1046,10 +1064,23 @@ class Roff:
         if len(words) < 2:
             return
         old, new = words[0][1], words[1][1]
+        # As mandoc's roff_rn: a string or macro of the page moves; a renamed
+        # mdoc macro is renamed again; an mdoc macro gets a second name (its
+        # own still calls it).  mandoc renames no request.
         for table in (self.strings, self.macros):
             value = table.pop(old)
             if value is not None:
                 table.set(new, value)
+                self.renamed.pop(old, None)
+                return
+        if old in self.renamed:
+            self.renamed[new] = self.renamed.pop(old)
+        elif old in MACROS:
+            self.renamed[new] = old
+        else:
+            self.renamed.pop(new, None)
+            return
+        self.strings.pop(new)
 
     def _req_als(self, ln: int, buf: str, name: str, pos: int, ctl: int) -> None:
         words = _words(buf, pos)
