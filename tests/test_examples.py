@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -32,6 +33,28 @@ def test_usrsctp_multihomed_example() -> None:
     assert lines[1] == "peer addresses now: [('127.0.0.1', 5001)]"
     assert lines[2] == "server received: b'hello over SCTP'"
     assert "EINVAL: An address listed has an invalid family" in lines[3]
+
+
+def test_readme_python_example_runs_as_written() -> None:
+    """The README's Python block, copied as a user would, runs and prints."""
+    try:
+        from sctpx import _usrsctp_lib
+
+        _usrsctp_lib.load()
+    except Exception as exc:  # libusrsctp missing: skip, or fail under CI
+        unavailable(f"libusrsctp is not usable: {exc}")
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```python\n(.*?)```", readme, re.S)
+    assert block is not None and "sctpx.connectx" in block.group(1)
+    proc = subprocess.run(
+        [sys.executable, "-c", block.group(1)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert re.fullmatch(r"association \d+ up; the server got b'hello'\n", proc.stdout)
 
 
 @pytest.mark.parametrize("page", ["sctpx.rst"])
