@@ -411,3 +411,27 @@ def test_undeclared_c_names(tmp_path: Path, nitpick_c: bool) -> None:
         assert found.group(1) in {"10", "11"}
     else:
         assert warnings == ""
+
+
+MAN7_PAGE = """\
+.TH OPIE 4 "January 10, 1995"
+.SH NAME
+opie \\- one-time passwords
+.SH DESCRIPTION
+.B opie
+is a one-time password system.
+.TP
+.B \\-f
+A flag.
+"""
+
+
+def test_a_man7_page_is_one_warning_until_man7_is_read(tmp_path: Path) -> None:
+    """Not a warning per macro of a language mdoc2rst does not read yet."""
+    srcdir = one_page_project(tmp_path, "opie", MAN7_PAGE)
+    warnings = _build_quietly(srcdir)
+    lines = [w for w in warnings.splitlines() if "WARNING" in w]
+    assert len(lines) == 1, warnings
+    assert "opie.3:1:" in lines[0] and "man(7)" in lines[0] and "[mdoc.man_page]" in lines[0]
+    html = (srcdir / "_build" / "html" / "man3" / "opie.html").read_text(encoding="utf-8")
+    assert "written in man(7), which mdoc2rst does not read yet" in html

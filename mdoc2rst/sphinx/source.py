@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
@@ -10,6 +11,7 @@ from docutils.statemachine import StringList
 from sphinx.parsers import RSTParser
 from sphinx.util import logging
 
+from mdoc2rst.reader import page_kind
 from mdoc2rst.sphinx.config import FILETYPE
 from mdoc2rst.sphinx.domain import domain_of, page_key
 from mdoc2rst.sphinx.encoding import page_source
@@ -37,14 +39,21 @@ class MdocParser(RSTParser):
         path = env.doc2path(docname)
         key = page_key(docname, Path(path).suffix)
         text = inputstring if isinstance(inputstring, str) else "\n".join(inputstring)
+        name, section = key or (PurePosixPath(docname).name, "")
+        title = f"{name}({section})" if section else name
         try:
             page = render(page_source(text, env), str(path), env, docname=docname)
+            if page_kind(page.doc) == "man":
+                # Until man(7) is read: its one diagnostic, not one per macro.
+                man = [d for d in page.doc.diagnostics if d.kind == "MAN_PAGE"]
+                report(replace(page.doc, diagnostics=man), env, docname)
+                anchor = _unreadable_document(document, title, str(path), _MAN_PAGE)
+                domain_of(env).note_page(Identity(name, section), docname, anchor)
+                return
             report(page.doc, env, docname)
         except Exception as exc:  # one odd page must not stop the build
             read_failed(str(path), exc, (docname, 1))
-            name, section = key or (PurePosixPath(docname).name, "")
-            title = f"{name}({section})" if section else name
-            anchor = _unreadable_document(document, title, str(path))
+            anchor = _unreadable_document(document, title, str(path), _UNREADABLE)
             domain_of(env).note_page(Identity(name, section), docname, anchor)
             return
         super().parse(page.content, document)
@@ -53,8 +62,12 @@ class MdocParser(RSTParser):
         )
 
 
-def _unreadable_document(document: nodes.document, title: str, source: str) -> str:
-    """Make ``document`` a title and a line saying the page could not be read.
+_UNREADABLE = "This manual page could not be read; the build's warnings say why."
+_MAN_PAGE = "This manual page is written in man(7), which mdoc2rst does not read yet."
+
+
+def _unreadable_document(document: nodes.document, title: str, source: str, text: str) -> str:
+    """Make ``document`` a title and a line saying why the page is not there.
 
     Built as nodes, not reST, so that no name can be read as markup; the
     title keeps the toctree and the page's links working.  Returns the
@@ -63,7 +76,6 @@ def _unreadable_document(document: nodes.document, title: str, source: str) -> s
     section = nodes.section()
     section.source, section.line = source, 1
     section += nodes.title(title, title)
-    text = "This manual page could not be read; the build's warnings say why."
     section += nodes.paragraph(text, text)
     section["names"].append(nodes.fully_normalize_name(title))
     document.note_implicit_target(section, section)

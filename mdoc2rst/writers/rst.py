@@ -1662,6 +1662,9 @@ def _define(text: str) -> tuple[str, str] | None:
 
 def _c_decl(decl: str) -> str:
     words = decl.rstrip(";").split()
+    if len(words) > 2 and words[0] == "typedef":
+        # Sphinx's c:type takes the declaration without its "typedef".
+        return f".. c:type:: {' '.join(words[1:])}"
     if len(words) == 2 and words[0] in ("struct", "union", "enum"):
         return f".. c:{words[0]}:: {words[1]}"
     if len(words) >= 2:
