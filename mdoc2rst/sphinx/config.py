@@ -117,9 +117,16 @@ def check_config(app: Sphinx, config: Config) -> None:
             f"mdoc2rst_lint_level must be one of {', '.join(_LINT_LEVELS)}, not {level!r}"
         )
     xr_url = config.mdoc2rst_xr_url
-    templates = list(xr_url.values()) if isinstance(xr_url, Mapping) else [xr_url]
-    if isinstance(xr_url, Mapping) and "*" not in xr_url:
-        raise ConfigError("mdoc2rst_xr_url: a dict needs a '*' entry for the other sections")
+    if isinstance(xr_url, Mapping):
+        if "*" not in xr_url:
+            raise ConfigError("mdoc2rst_xr_url: a dict needs a '*' entry for the other sections")
+        if not all(isinstance(k, str) and isinstance(v, str) for k, v in xr_url.items()):
+            raise ConfigError("mdoc2rst_xr_url: a dict maps sections (str) to URLs or presets")
+        templates = list(xr_url.values())
+    elif isinstance(xr_url, str):
+        templates = [xr_url]
+    else:
+        raise ConfigError("mdoc2rst_xr_url: a preset, a URL, or a dict of them by section")
     for template in templates:
         try:
             xr_template(template)
@@ -135,22 +142,32 @@ def register_suffixes(app: Sphinx, config: Config) -> None:
 
     Sphinx wants each suffix named, and man pages come as ``.3``, ``.3bsd``,
     ``.9freebsd``, ``.3p``, ``.n``...: the suffixes found in the source
-    folder (outside ``exclude_patterns`` and hidden folders) are named here,
-    before Sphinx merges them into ``source_suffix``.
+    folder where Sphinx looks for documents (outside ``exclude_patterns``)
+    are named here, before Sphinx merges them into ``source_suffix``.  A new
+    kind of suffix changes ``source_suffix``, after which Sphinx reads every
+    document again, once.
     """
-    for suffix in sorted(man_suffixes(Path(app.srcdir), config.exclude_patterns)):
+    # Sphinx's default source_suffix is one dict shared by every project of
+    # the process, which the merge would change for the next one.
+    config.source_suffix = dict(config.source_suffix)
+    skip = {Path(app.outdir).resolve(), Path(app.doctreedir).resolve()}
+    for suffix in sorted(man_suffixes(Path(app.srcdir), config.exclude_patterns, skip)):
         if suffix not in config.source_suffix:
             app.add_source_suffix(suffix, FILETYPE, override=True)
 
 
-def man_suffixes(srcdir: Path, exclude_patterns: list[str]) -> set[str]:
-    """The man-page suffixes of the files under ``srcdir``."""
+def man_suffixes(srcdir: Path, exclude_patterns: list[str], skip: set[Path]) -> set[str]:
+    """The man-page suffixes of the files Sphinx would find under ``srcdir``
+    (outside ``exclude_patterns``; the output folders in ``skip`` unwalked)."""
     excluded = Matcher(exclude_patterns)
     found: set[str] = {f".{n}" for n in range(1, 10)}  # always read, as before
     for folder, dirs, files in os.walk(srcdir):
         rel = Path(folder).relative_to(srcdir)
-        # Hidden folders and the usual build folder are never pages.
-        dirs[:] = [d for d in dirs if d[0] != "." and d != "_build" and not excluded(str(rel / d))]
+        dirs[:] = [
+            d
+            for d in dirs
+            if not excluded(str(rel / d)) and (Path(folder) / d).resolve() not in skip
+        ]
         for name in files:
             suffix = Path(name).suffix
             if suffix not in found and is_man_suffix(suffix) and not excluded(str(rel / name)):

@@ -91,10 +91,14 @@ def before_read(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None
         del census[gone]
     owners = own_names(pages)
     old = domain.owners
-    changed = {d for name, d in owners.items() if old.get(name) != d}
-    changed |= {d for name, d in old.items() if owners.get(name) != d and d in pages}
-    if old:
-        docnames.extend(sorted(changed - set(docnames)))
+    gaining = {d for name, d in owners.items() if old.get(name) != d}
+    losing = {d for name, d in old.items() if owners.get(name) != d and d in pages}
+    if old and (gaining or losing):
+        # Pages that give names up are read first: Sphinx clears each page
+        # just before it reads it, and the new owner must not declare a
+        # name while the old one still does.
+        rest = [d for d in docnames if d not in losing]
+        docnames[:] = sorted(losing) + rest + sorted(gaining - losing - set(rest))
     domain.owners = owners
     choose_decoding(env, docnames)
 
@@ -186,9 +190,25 @@ def external_xr(
     if m is None:
         return contnode
     name, section = m.group(1), m.group(2)
+    uri = _inventory_near(env, name, section)
+    if uri is not None:
+        return nodes.reference("", "", contnode, internal=False, refuri=uri)
     url = MdocConfig.from_sphinx(env.config).xr_url_for(section)
     refuri = url.format(name=quote(name, safe=""), section=quote(section, safe=""))
     return nodes.reference("", "", contnode, internal=False, refuri=refuri)
+
+
+def _inventory_near(env: BuildEnvironment, name: str, section: str) -> str | None:
+    """An intersphinx page of ``name`` whose section has letters after the one
+    asked for (``strlcat(3)`` finds ``strlcat(3bsd)``), as within the site;
+    intersphinx itself found no exact match."""
+    pages = getattr(env, "intersphinx_inventory", {}).get("mdoc:page", {})
+    for title, item in pages.items():
+        t = _TITLE.fullmatch(title)
+        if t is not None and t.group(1) == name and t.group(2)[:1] == section[:1]:
+            uri = getattr(item, "uri", None)
+            return str(uri if uri is not None else item[2])
+    return None
 
 
 # -- the domain: pages as objects, for :mdoc:page: and objects.inv -------------
@@ -318,7 +338,9 @@ class MdocDomain(Domain):
                 self.aliases.setdefault(title_of(name, section), entry)
         # A document may hold several pages (.. mdoc::): theirs add up.
         self.xrefs[docname] = sorted({*self.xrefs.get(docname, ()), *xrefs})
-        self.errnos.setdefault(docname, []).extend(replace(e, docname=docname) for e in errnos)
+        self.errnos.setdefault(docname, []).extend(
+            replace(e, docname=docname, page=title) for e in errnos
+        )
 
     def find(self, target: str, local: bool = True) -> PageEntry | None:
         """The page ``name(section)`` refers to: a title, an alias, a page of a

@@ -130,5 +130,13 @@ def add_backlinks(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         if k:
             para += nodes.Text(", ")
         para += make_refnode(app.builder, docname, refdoc, anchor, nodes.Text(title), title)
-    section += nodes.rubric("", "Referenced by")
-    section += para
+    rubric = nodes.rubric("", "Referenced by")
+    footer = next(
+        (n for n in doctree.findall(nodes.paragraph) if "mdoc-footer" in n["classes"]), None
+    )
+    if footer is not None and footer.parent is not None:
+        # Before the OS and date, which end the page as in mandoc's output.
+        at = footer.parent.index(footer)
+        footer.parent[at:at] = [rubric, para]
+    else:
+        section += [rubric, para]

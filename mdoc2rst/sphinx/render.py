@@ -194,7 +194,7 @@ def checked_declarations(
                     subtype=C_DECL,
                     location=page_location(docname, item[0], item[1] + 1),
                 )
-                block = [f"{indent}::", "", f"{indent}    {signature};"]
+                block = [f"{indent}.. code-block:: c", "", f"{indent}   {signature};"]
                 out_lines += block
                 out_items += [item] * len(block)
                 skip_options = True

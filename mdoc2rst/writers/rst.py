@@ -65,6 +65,8 @@ def xr_template(value: str) -> str:
     template = XR_PRESETS.get(value, value)
     try:
         template.format(name="x", section="1")
+        if "{name}" not in template:
+            raise ValueError("no {name} in it")
     except (KeyError, IndexError, ValueError) as exc:
         raise ValueError(
             f"{value!r} is neither a preset ({', '.join(XR_PRESETS)}) nor a URL with"
