@@ -53,6 +53,10 @@ BUSYBOX_CANDIDATES = ("/bin/busybox", "/usr/bin/busybox")
 MODULES = ("virtio_pci", "9pnet_virtio", "9p")
 #: The project folder, read-only, as the 9p share "project".
 PROJECT_VIRTFS = "local,path={path},mount_tag=project,security_model=none,readonly=on"
+#: The Python environment the tests run in (a virtual environment, say),
+#: read-only, as the 9p share "pyenv", mounted at its host path like the
+#: project: it may lie under /tmp, which the guest hides under a tmpfs.
+PYENV_VIRTFS = "local,path={path},mount_tag=pyenv,security_model=none,readonly=on"
 #: The host root, read-only, as the 9p share "hostroot".
 VIRTFS = "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
 DEFAULT_TIMEOUT = 240.0
@@ -274,6 +278,9 @@ mount -t tmpfs -o mode=755 tmpfs /newroot/run || fail "mount /run"
 mkdir -p /newroot@PROJECT@ || fail "mkdir @PROJECT@"
 mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144,cache=loose project \
     /newroot@PROJECT@ || fail "mounting the project over 9p"
+mkdir -p /newroot@PYENV@ || fail "mkdir @PYENV@"
+mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144,cache=loose pyenv \
+    /newroot@PYENV@ || fail "mounting the Python environment over 9p"
 ip link set lo up || fail "ip link set lo up"
 cp /vmtest/command.sh /newroot/run/vmtest-command.sh || fail "copy the command"
 chroot /newroot /sbin/modprobe sctp || fail "modprobe sctp (in the host root)"
@@ -306,6 +313,7 @@ def build_initramfs(
         .replace("@VM_FAILED@", str(EXIT_VM_FAILED))
         .replace("@ENV@", " ".join(shlex.quote(f"{k}={v}") for k, v in env.items()))
         .replace("@PROJECT@", shlex.quote(str(project.resolve())))
+        .replace("@PYENV@", shlex.quote(str(python_env())))
     )
     script = f"cd {shlex.quote(str(project))} || exit {EXIT_VM_FAILED}\n{shlex.join(command)}\n"
 
@@ -347,7 +355,14 @@ def qemu_command(qemu: str, kernel: Path, initrd: Path, verbose: bool) -> list[s
         "-append", append,
         "-virtfs", VIRTFS,
         "-virtfs", PROJECT_VIRTFS.format(path=PROJECT.resolve()),
+        "-virtfs", PYENV_VIRTFS.format(path=python_env()),
     ]  # fmt: skip
+
+
+def python_env() -> Path:
+    """The folder of the Python environment running this script: a virtual
+    environment's own folder, else the installation's prefix."""
+    return Path(sys.prefix).resolve()
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][0-9A-Za-z]|\x1bc")
@@ -483,9 +498,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             kernel, moddir = find_kernel()
         busybox = find_busybox()
-        python = Path(sys.executable)
-        if python.resolve().parts[1:2] in (("tmp",), ("run",)):
-            raise Missing(f"python3 is under {python}: the VM mounts a fresh tmpfs there")
+        # The environment itself is shared (PYENV_VIRTFS); the interpreter it
+        # runs on must be on the host root, outside what the guest hides.
+        base = Path(sys.base_prefix).resolve()
+        if base.parts[1:2] in (("tmp",), ("run",)):
+            raise Missing(
+                f"the Python installation is under {base}, which the VM hides under a tmpfs;"
+                " use a Python installed elsewhere (a virtual environment may be anywhere)"
+            )
         with tempfile.TemporaryDirectory(prefix="vmtest-") as tmp:
             initrd, marker = build_initramfs(Path(tmp), moddir, busybox, command, PROJECT)
             print(
