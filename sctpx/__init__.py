@@ -72,8 +72,13 @@ def _descriptor(sock: object) -> int:
             raise error(9)  # EBADF: no C int can hold it, so no descriptor has it
         return sock
     if hasattr(sock, "fileno") and callable(sock.fileno):
-        fd = sock.fileno()
-        if isinstance(fd, int) and -1 <= fd <= _INT_MAX:
+        try:
+            fd = sock.fileno()
+        except (ValueError, OSError):
+            # A closed file object (ValueError) or one with no descriptor
+            # (io.UnsupportedOperation): no valid descriptor, as the page says.
+            raise error(9) from None
+        if isinstance(fd, int) and not isinstance(fd, bool) and -1 <= fd <= _INT_MAX:
             return fd
     raise error(9)
 

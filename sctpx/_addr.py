@@ -1,7 +1,8 @@
 """Socket addresses: checked in Python, packed as the C library wants them.
 
 ``connectx`` takes a sequence of ``(host, port)`` IPv4 or
-``(host, port[, flowinfo, scope_id])`` IPv6 tuples with numeric hosts.
+``(host, port[, flowinfo, scope_id])`` IPv6 tuples with numeric hosts; an
+IPv6 host may name its scope as ``fe80::1%eth0`` or ``fe80::1%2``.
 Everything that would reach the C library malformed is refused here with
 EINVAL, as the page documents for a bad address list, so no call can crash
 the interpreter.  Host names are refused too: resolving them is the
@@ -58,6 +59,33 @@ def _invalid(why: str) -> OSError:
     return exc
 
 
+def _scope(host: str, index: int) -> tuple[str, int]:
+    """Split ``host`` into the address and the scope id its ``%scope`` names (0: none).
+
+    Read as the socket module reads it, with ``getaddrinfo(AI_NUMERICHOST)``:
+    ``%ifname`` or ``%index`` after an IPv6 address that may carry a scope
+    (link-local or multicast); anything else is EINVAL.  AI_NUMERICHOST
+    never asks a resolver.
+    """
+    address, sep, scope = host.partition("%")
+    if not sep:
+        return host, 0
+    if not (scope and scope.isascii() and scope.isprintable()):
+        raise _invalid(f"address {index}: {host!r} has an empty or unprintable scope")
+    try:
+        info = socket.getaddrinfo(
+            host, None, socket.AF_INET6, socket.SOCK_STREAM, 0, socket.AI_NUMERICHOST
+        )
+    except (OSError, ValueError):  # gaierror; UnicodeError for an over-long name
+        raise _invalid(
+            f"address {index}: {host!r}: a scope (%interface or %index) must follow an "
+            "IPv6 address that takes one (link-local or multicast), and name an interface "
+            "of this machine"
+        ) from None
+    sockaddr = info[0][4]
+    return address, sockaddr[3] if len(sockaddr) == 4 else 0
+
+
 def parse_address(item: object, index: int = 0) -> Address:
     """Check one address tuple; raise EINVAL (an OSError) when it is malformed."""
     if not isinstance(item, tuple) or len(item) not in (2, 4):
@@ -69,6 +97,8 @@ def parse_address(item: object, index: int = 0) -> Address:
         raise _invalid(f"address {index}: host must be a str, not {type(host).__name__}")
     if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 0xFFFF:
         raise _invalid(f"address {index}: port must be an int from 0 to 65535")
+    if "\0" in host:
+        raise _invalid(f"address {index}: {host!r} holds a NUL character")
     try:
         ip = ipaddress.ip_address(host.split("%", 1)[0])
     except ValueError:
@@ -77,6 +107,8 @@ def parse_address(item: object, index: int = 0) -> Address:
             "(resolve names with socket.getaddrinfo first)"
         ) from None
     if ip.version == 4:
+        if "%" in host:
+            raise _invalid(f"address {index}: {host!r}: only IPv6 addresses take a %scope")
         if len(item) != 2:
             raise _invalid(f"address {index}: an IPv4 address takes (host, port)")
         return Address(socket.AF_INET, str(ip), port)
@@ -85,11 +117,20 @@ def parse_address(item: object, index: int = 0) -> Address:
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 1 << bits:
             raise _invalid(f"address {index}: {name} must be an int below 2**{bits}")
     assert isinstance(flowinfo, int) and isinstance(scope_id, int)
-    return Address(socket.AF_INET6, str(ip), port, flowinfo, scope_id)
+    _, named = _scope(host, index)
+    if named and scope_id and named != scope_id:
+        raise _invalid(f"address {index}: {host!r} names scope {named} but scope_id is {scope_id}")
+    # An explicit scope_id is honoured; so is %scope where scope_id is 0 (the
+    # default of a 2-tuple), which the socket module would overwrite with 0.
+    return Address(socket.AF_INET6, str(ip), port, flowinfo, scope_id or named)
 
 
 def parse_addresses(addresses: object) -> list[Address]:
-    """Check a whole address list: a non-empty sequence of address tuples."""
+    """Check a whole address list: a non-empty sequence of address tuples.
+
+    The size limit is checked before any address: a list that cannot fit
+    even if every address were IPv4 is E2BIG at once, whatever its length.
+    """
     if addresses is None:
         raise _invalid("no addresses (None)")
     if isinstance(addresses, (str, bytes, bytearray)):
@@ -98,23 +139,31 @@ def parse_addresses(addresses: object) -> list[Address]:
         raise _invalid("pass a list of address tuples, not a single address")
     if not isinstance(addresses, Sequence):
         raise _invalid(f"addresses must be a sequence, not {type(addresses).__name__}")
-    if len(addresses) == 0:
+    try:
+        count = len(addresses)
+    except OverflowError:  # a Sequence claiming more items than an index holds
+        raise _too_big("more than sys.maxsize addresses") from None
+    if count == 0:
         raise _invalid("no addresses were provided")
+    least = COUNT_SIZE + count * SOCKADDR_IN_SIZE
+    if least > BUFFER_SIZE:
+        raise _too_big(f"{count} addresses take at least {least} bytes with the count")
     out = [parse_address(a, i) for i, a in enumerate(addresses)]
     check_size(out)
     return out
+
+
+def _too_big(why: str) -> OSError:
+    exc = error(errno.E2BIG)
+    exc.strerror = f"{exc.strerror} ({why}, over the {BUFFER_SIZE}-byte limit)"
+    return exc
 
 
 def check_size(addrs: Sequence[Address]) -> None:
     """E2BIG when the list exceeds the page's buffer: the same on every backend."""
     size = COUNT_SIZE + sum(a.size for a in addrs)
     if size > BUFFER_SIZE:
-        exc = error(errno.E2BIG)
-        exc.strerror = (
-            f"{exc.strerror} ({len(addrs)} addresses take {size} bytes with the count, "
-            f"over the {BUFFER_SIZE}-byte limit)"
-        )
-        raise exc
+        raise _too_big(f"{len(addrs)} addresses take {size} bytes with the count")
 
 
 def pack_one(a: Address, layout: Layout) -> bytes:

@@ -48,6 +48,18 @@ address = st.one_of(
         st.integers(-1, 2**33),
     ),
     st.tuples(st.text(max_size=20), st.integers()),
+    # Scopes, good and bad: %name and %index after IPv4, IPv6, link-local hosts.
+    st.tuples(
+        st.builds(
+            "{}%{}".format,
+            st.sampled_from(["fe80::1", "::1", "127.0.0.1", "ff02::1", "2001:db8::1"]),
+            st.one_of(st.sampled_from(["lo", "1", "0", "", "zz"]), st.text(max_size=20)),
+        ),
+        st.integers(0, 65535),
+    ),
+    st.tuples(
+        st.just("fe80::1%lo"), st.integers(0, 65535), st.integers(0, 2), st.integers(-1, 2**33)
+    ),
     st.tuples(st.integers(), st.integers()),
     st.tuples(),
     st.tuples(st.text(max_size=5)),
@@ -59,6 +71,7 @@ address = st.one_of(
 address_lists = st.one_of(
     st.lists(address, max_size=200),
     st.lists(st.just(("127.0.0.1", 9)), min_size=100, max_size=400),
+    st.lists(st.just(("fe80::1%lo", 9)), min_size=60, max_size=90),
     st.none(),
     st.text(max_size=30),
     st.integers(),

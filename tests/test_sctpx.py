@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import io
 import os
 import socket
 import struct
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from oracle import unavailable
@@ -130,6 +133,15 @@ BAD_LISTS: list[object] = [
     [("::1", 9, 0, -1)],
     [("127.0.0.1", 9), None],
     12,
+    # Scopes: only after an IPv6 address that takes one, naming a real interface.
+    [("::1%zz", 9)],
+    [("::1%lo", 9)],  # loopback takes no scope (getaddrinfo refuses it too)
+    [("127.0.0.1%eth0", 9)],
+    [("fe80::1%", 9)],
+    [("fe80::1%no-such-if0", 9)],
+    [("fe80::1%lo\0", 9)],
+    [("fe80::1%" + "x" * 300, 9)],
+    [("fe80::1%lo", 9, 0, 999)],  # two different scopes
 ]
 
 
@@ -151,6 +163,71 @@ def test_e2big_at_the_pages_buffer_size(host: str, fits: int, over: int) -> None
         sctpx.connectx(-1, [(host, 9)] * over)
     assert info.value.errno == errno.E2BIG
     assert "exceeds the amount of data provided" in str(info.value)
+
+
+class CountingList(Sequence[tuple[str, int]]):
+    """A long address list that records which items were read."""
+
+    def __init__(self, length: int) -> None:
+        self.length = length
+        self.read: list[int] = []
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __getitem__(self, index: Any) -> Any:
+        self.read.append(index)
+        return ("127.0.0.1", 9)
+
+
+@pytest.mark.parametrize("length", [128, 10**6, sys.maxsize])
+def test_e2big_before_reading_any_address(length: int) -> None:
+    # 128 IPv4 addresses can never fit: E2BIG without parsing a million of them.
+    addrs = CountingList(length)
+    with pytest.raises(OSError) as info:
+        sctpx.connectx(-1, addrs)
+    assert info.value.errno == errno.E2BIG
+    assert addrs.read == []
+
+
+def test_e2big_wins_over_a_malformed_address_past_the_limit() -> None:
+    # FreeBSD sizes its buffer before it reads the addresses; so does sctpx.
+    with pytest.raises(OSError) as info:
+        sctpx.connectx(-1, [("127.0.0.1", 9)] * 127 + [("nonsense", 9)])
+    assert info.value.errno == errno.E2BIG
+
+
+LO = socket.if_nametoindex("lo")
+
+
+@pytest.mark.parametrize(
+    ("item", "scope_id"),
+    [
+        (("fe80::1%lo", 9), LO),
+        (("fe80::1%1", 9), 1),
+        (("fe80::1%lo", 9, 0, 0), LO),  # the socket module would overwrite it with 0
+        (("fe80::1%lo", 9, 0, LO), LO),
+        (("fe80::1", 9, 0, 7), 7),  # an explicit scope_id is honoured as given
+        (("ff02::1%lo", 9), LO),
+        (("::1", 9, 0, 0), 0),
+    ],
+    ids=repr,
+)
+def test_ipv6_scope_is_kept(item: tuple[Any, ...], scope_id: int) -> None:
+    (addr,) = _addr.parse_addresses([item])
+    assert (addr.host, addr.scope_id) == (item[0].split("%")[0], scope_id)
+    packed = _addr.pack([addr], "linux")
+    assert struct.unpack_from("=I", packed, 24) == (scope_id,)
+
+
+def test_closed_file_object_is_ebadf(tmp_path: Path) -> None:
+    f = (tmp_path / "f").open("w")
+    f.close()
+    for sock in (f, io.BytesIO()):
+        with pytest.raises(OSError) as info:
+            sctpx.connectx(sock, LOCAL)
+        assert info.value.errno == errno.EBADF
+        assert info.value.documented is True  # type: ignore[attr-defined]
 
 
 def test_undocumented_eopnotsupp_on_a_tcp_socket() -> None:
