@@ -1,4 +1,4 @@
-"""Type stub for the generated module (from sctp_connectx.3)."""
+"""Type stub for the generated module (from sctp_connectx.3, sctp_getpaddrs.3)."""
 
 from typing import Any, NoReturn
 

@@ -136,9 +136,7 @@ _PROTOTYPES: dict[str, tuple[Any, tuple[Any, ...]]] = {
     "usrsctp_accept": (_P, (_P, _P, _SOCKLEN_P)),
     "usrsctp_setsockopt": (_INT, (_P, _INT, _INT, _P, _U32)),
     "usrsctp_getsockopt": (_INT, (_P, _INT, _INT, _P, _SOCKLEN_P)),
-    "usrsctp_getpaddrs": (_INT, (_P, _U32, ctypes.POINTER(_P))),
     "usrsctp_freepaddrs": (None, (_P,)),
-    "usrsctp_getladdrs": (_INT, (_P, _U32, ctypes.POINTER(_P))),
     "usrsctp_freeladdrs": (None, (_P,)),
     "usrsctp_sendv": (
         ctypes.c_ssize_t,
@@ -164,18 +162,28 @@ _PROTOTYPES: dict[str, tuple[Any, tuple[Any, ...]]] = {
 }
 
 
-def connectx_prototype() -> tuple[Any, tuple[Any, ...]]:
-    """The stub's sctp_connectx prototype with a ``struct socket *`` first.
+#: usrsctp functions that are a page's function with a handle for the
+#: descriptor: their prototypes and errors come from the stub.
+PAGE_FUNCTIONS: dict[str, str] = {
+    "usrsctp_connectx": FUNCTION,
+    "usrsctp_getpaddrs": "sctp_getpaddrs",
+    "usrsctp_getladdrs": "sctp_getladdrs",
+}
+
+
+def stub_prototype(function: str = FUNCTION) -> tuple[Any, tuple[Any, ...]]:
+    """The stub's prototype of ``function`` with a ``struct socket *`` first.
 
     Built from the stub so the two cannot drift: usrsctp_connectx is
-    sctp_connectx with the descriptor replaced by the stack's socket handle.
+    sctp_connectx with the descriptor replaced by the stack's socket handle,
+    and so on.
     """
-    restype, argtypes = _stub.PROTOTYPES[FUNCTION]
+    restype, argtypes = _stub.PROTOTYPES[function]
     return restype, (ctypes.c_void_p, *argtypes[1:])
 
 
 class Library:
-    """The loaded library with every prototype set; ``connectx`` checks errors."""
+    """The loaded library with every prototype set; the page's functions check errors."""
 
     def __init__(self, cdll: ctypes.CDLL) -> None:
         self.cdll = cdll
@@ -186,9 +194,10 @@ class Library:
             setattr(self, name.removeprefix("usrsctp_"), func)
         # The stub's bind() gives the documented prototype and its error
         # check (-1 -> the page's OSError); only the handle type differs.
-        connectx = _stub.bind(cdll.usrsctp_connectx, FUNCTION)
-        connectx.restype, connectx.argtypes = connectx_prototype()
-        self.connectx = connectx
+        for name, function in PAGE_FUNCTIONS.items():
+            func = _stub.bind(getattr(cdll, name), function)
+            func.restype, func.argtypes = stub_prototype(function)
+            setattr(self, name.removeprefix("usrsctp_"), func)
 
     def __getattr__(self, name: str) -> Any:
         # Typed access to the functions set in __init__ (mypy sees Any).

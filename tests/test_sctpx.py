@@ -230,6 +230,26 @@ def test_closed_file_object_is_ebadf(tmp_path: Path) -> None:
         assert info.value.documented is True  # type: ignore[attr-defined]
 
 
+@pytest.mark.parametrize("target", ["closed", "pipe"])
+def test_getpaddrs_errors_are_its_pages(target: str) -> None:
+    linux_backend()
+    r, w = os.pipe()
+    if target == "closed":
+        os.close(r)
+    try:
+        with pytest.raises(OSError) as info:
+            sctpx.getpaddrs(r)
+    finally:
+        if target != "closed":
+            os.close(r)
+        os.close(w)
+    err = errno.EBADF if target == "closed" else errno.ENOTSOCK
+    assert info.value.errno == err
+    assert info.value.documented is True  # type: ignore[attr-defined]
+    assert info.value.function == "sctp_getpaddrs"  # type: ignore[attr-defined]
+    assert "not documented" not in str(info.value)
+
+
 def test_undocumented_eopnotsupp_on_a_tcp_socket() -> None:
     linux_backend()
     assert sctpx.undocumented_reason("linux", errno.EOPNOTSUPP)

@@ -1,4 +1,4 @@
-"""The checked API stub: generated from the seed page, checked for drift, and its errcheck."""
+"""The checked API stub: generated from the shipped pages, checked for drift, and its errcheck."""
 
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ from mdoc2rst.contract.stub import StubError, generate
 
 ROOT = Path(__file__).parent.parent
 SEED = ROOT / "docs" / "man3" / "sctp_connectx.3"
+#: Every page sctpx binds a function of, in the order the stub lists them.
+PAGES = [SEED, ROOT / "docs" / "man3" / "sctp_getpaddrs.3"]
 SHIPPED = ROOT / "sctpx" / "_stub.py"
 
 
@@ -31,18 +33,17 @@ def load(source: str, name: str = "stub_under_test") -> ModuleType:
 
 
 def test_shipped_stub_matches_its_page() -> None:
-    module, pyi = generate([extract_file(SEED)])
+    module, pyi = generate([extract_file(page) for page in PAGES])
     assert SHIPPED.read_text(encoding="utf-8") == module, (
-        "sctpx/_stub.py is out of date: run "
-        "`mdoc2rst stub docs/man3/sctp_connectx.3 -o sctpx/_stub.py`"
+        "sctpx/_stub.py is out of date: run `mdoc2rst stub docs/man3/sctp_connectx.3 "
+        "docs/man3/sctp_getpaddrs.3 -o sctpx/_stub.py`"
     )
     assert SHIPPED.with_suffix(".pyi").read_text(encoding="utf-8") == pyi
 
 
-def test_stub_names_its_page_and_hash() -> None:
+def test_stub_names_its_pages_and_hashes() -> None:
     stub = load(SHIPPED.read_text(encoding="utf-8"))
-    spec = extract_file(SEED)
-    assert {"sctp_connectx.3": spec.sha256} == stub.SOURCES
+    assert {page.name: extract_file(page).sha256 for page in PAGES} == stub.SOURCES
 
 
 def test_prototype_types() -> None:
@@ -55,7 +56,24 @@ def test_prototype_types() -> None:
         ctypes.c_int,
         ctypes.POINTER(ctypes.c_uint32),
     )
-    assert stub.FAILURE == {"sctp_connectx": -1}
+    for name in ("sctp_getpaddrs", "sctp_getladdrs"):
+        assert stub.PROTOTYPES[name] == (
+            ctypes.c_int,
+            (ctypes.c_int, ctypes.c_uint32, ctypes.POINTER(ctypes.c_void_p)),
+        )
+    assert stub.FAILURE == {"sctp_connectx": -1, "sctp_getpaddrs": -1, "sctp_getladdrs": -1}
+
+
+def test_getpaddrs_errors_are_its_pages() -> None:
+    stub = load(SHIPPED.read_text(encoding="utf-8"))
+    documented = {e.name: e.condition for e in extract_file(PAGES[1]).errors}
+    assert set(documented) == {"EINVAL", "ENOMEM", "EBADF", "ENOTSOCK"}
+    for name in ("sctp_getpaddrs", "sctp_getladdrs"):
+        assert {n: c for n, (_, c) in stub.ERRORS[name].items()} == documented
+        assert stub.PAGES[name] == "sctp_getpaddrs(3)"
+    exc = stub.error("sctp_getpaddrs", errno.ENOMEM)
+    assert exc.documented is True
+    assert "cannot allocate memory to hold the socket addresses" in str(exc)
 
 
 class FakeFunction:
@@ -118,7 +136,7 @@ def test_type_map_is_extensible() -> None:
 def test_command_line_writes_module_and_pyi(tmp_path: Path) -> None:
     out = tmp_path / "gen.py"
     subprocess.run(
-        [sys.executable, "-m", "mdoc2rst", "stub", str(SEED), "-o", str(out)],
+        [sys.executable, "-m", "mdoc2rst", "stub", *map(str, PAGES), "-o", str(out)],
         check=True,
     )
     assert out.read_text() == SHIPPED.read_text()

@@ -445,17 +445,18 @@ def test_multihomed_peer_lists_every_confirmed_address() -> None:
     assert as_tuples(seen["paddrs"]) == both
 
 
+#: case -> (errno, the function whose page documents it)
 DOCUMENTED = {
-    "closed": errno.EBADF,
-    "closed_method": errno.EBADF,
-    "closed_getpaddrs": errno.EBADF,
-    "closed_no_addresses": errno.EINVAL,
-    "empty": errno.EINVAL,
-    "none": errno.EINVAL,
-    "unix": errno.EINVAL,
-    "hostname": errno.EINVAL,
-    "ipv4_128": errno.E2BIG,
-    "ipv6_74": errno.E2BIG,
+    "closed": (errno.EBADF, "sctp_connectx"),
+    "closed_method": (errno.EBADF, "sctp_connectx"),
+    "closed_getpaddrs": (errno.EBADF, "sctp_getpaddrs"),
+    "closed_no_addresses": (errno.EINVAL, "sctp_connectx"),
+    "empty": (errno.EINVAL, "sctp_connectx"),
+    "none": (errno.EINVAL, "sctp_connectx"),
+    "unix": (errno.EINVAL, "sctp_connectx"),
+    "hostname": (errno.EINVAL, "sctp_connectx"),
+    "ipv4_128": (errno.E2BIG, "sctp_connectx"),
+    "ipv6_74": (errno.E2BIG, "sctp_connectx"),
 }
 
 
@@ -467,12 +468,12 @@ def error_results() -> Result:
 @pytest.mark.parametrize("case", sorted(DOCUMENTED))
 def test_documented_error(error_results: Result, case: str) -> None:
     seen = error_results[case]
-    err = DOCUMENTED[case]
+    err, function = DOCUMENTED[case]
     name = errno.errorcode[err]
     assert seen.get("errno") == err, seen
     assert seen["type"] == "OSError"
     assert seen["documented"] is True
-    _, condition = _stub.ERRORS["sctp_connectx"][name]
+    _, condition = _stub.ERRORS[function][name]
     assert seen["condition"] == condition
     assert f"[{name}: {condition}" in seen["message"]
 
@@ -519,12 +520,14 @@ def test_stop_gives_up_in_time_when_associations_remain() -> None:
     assert seen["still_running"] is True
 
 
-def test_connectx_prototype_is_the_stub_with_a_handle() -> None:
+@pytest.mark.parametrize("function", ["sctp_connectx", "sctp_getpaddrs", "sctp_getladdrs"])
+def test_page_prototypes_are_the_stubs_with_a_handle(function: str) -> None:
     lib = _usrsctp_lib.load()
-    restype, argtypes = _stub.PROTOTYPES["sctp_connectx"]
-    assert lib.connectx.restype is restype
-    assert tuple(lib.connectx.argtypes) == (ctypes.c_void_p, *argtypes[1:])
-    assert lib.connectx.errcheck is not None
+    bound = getattr(lib, function.removeprefix("sctp_"))
+    restype, argtypes = _stub.PROTOTYPES[function]
+    assert bound.restype is restype
+    assert tuple(bound.argtypes) == (ctypes.c_void_p, *argtypes[1:])
+    assert bound.errcheck is not None
 
 
 def test_missing_library_is_backend_unavailable(monkeypatch: pytest.MonkeyPatch) -> None:
