@@ -115,3 +115,16 @@ def test_section_4_call_forms_are_calls_not_prototypes() -> None:
         ("socket", ["AF_INET", "SOCK_SEQPACKET", "IPPROTO_SCTP"]),
     ]
     assert spec.functions == []
+
+
+@pytest.mark.parametrize(
+    ("lb", "name", "text"),
+    [
+        ("libc", "libc", "Standard C Library (libc, -lc)"),
+        ("libsctp", "libsctp", "library \u201clibsctp\u201d"),
+    ],
+)
+def test_library_name_known_to_mandoc_or_not(lb: str, name: str, text: str) -> None:
+    page = f".Dd May 1, 2020\n.Dt T 3\n.Os\n.Sh NAME\n.Nm t\n.Nd t\n.Sh LIBRARY\n.Lb {lb}\n"
+    library = extract(parse(page.encode(), "t.3")).library
+    assert library is not None and (library.name, library.text) == (name, text)

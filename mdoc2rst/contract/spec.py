@@ -214,7 +214,13 @@ def _library(sh: Node | None) -> Library | None:
     for top in _body(sh):
         for n in top.walk():
             if n.tok == "Lb" and n.type is ELEM:
+                # A known library: its name is kept unprinted beside the
+                # title (libc -> "Standard C Library"); an unknown one is
+                # printed as 'library "libfoo"', the name the only word
+                # that came from the page.
                 name = next((c.string for c in n.children if c.flags & Flag.NOPRT), None)
+                if name is None:
+                    name = next((c.string for c in n.children if not c.flags & Flag.NOSRC), None)
                 shown = plain(n)
                 if name is None:
                     name = shown
