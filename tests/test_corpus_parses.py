@@ -43,11 +43,13 @@ def test_corpus_is_complete() -> None:
         "FreeBSD pages": len(oracle.freebsd_pages()),
         "seed pages": int(oracle.SEED.is_file()),
     }
-    assert counts == {
+    # At least what the corpus held when these tests were written: it may grow.
+    least = {
         "mdoc regress inputs": 282,
         "roff regress inputs": 126,
         "mandoc manuals": 3,
         "FreeBSD pages": 11,
         "seed pages": 1,
     }
-    assert len(REGRESS_INPUTS) == 408
+    assert {k: v for k, v in counts.items() if v < least[k]} == {}
+    assert len(REGRESS_INPUTS) >= 408

@@ -11,6 +11,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 from oracle import FREEBSD, require_shared
+from oracle import freebsd_pages as oracle_freebsd_pages
 
 from mdoc2rst import parse
 from mdoc2rst.contract.spec import SPEC_VERSION, extract, extract_file
@@ -20,7 +21,7 @@ SCHEMA = json.loads(files("mdoc2rst.contract").joinpath("spec.schema.json").read
 
 
 def freebsd_pages() -> list[Path]:
-    return sorted(FREEBSD.glob("*.[0-9]")) if FREEBSD.is_dir() else []
+    return oracle_freebsd_pages() if FREEBSD.is_dir() else []
 
 
 def test_seed_spec_field_by_field() -> None:

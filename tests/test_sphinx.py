@@ -103,8 +103,11 @@ def make_project(root: Path) -> Path:
     """Write the test project under ``root``; its pages come from the shared corpus."""
     oracle.require_shared()
     pages = oracle.freebsd_pages()
-    if len(pages) != 11:
-        oracle.unavailable(f"expected 11 FreeBSD pages in {oracle.FREEBSD}, found {len(pages)}")
+    if len(pages) != len(oracle.FREEBSD_NAMES):
+        oracle.unavailable(
+            f"expected the {len(oracle.FREEBSD_NAMES)} SCTP pages in {oracle.FREEBSD},"
+            f" found {len(pages)}"
+        )
     srcdir = root / "project"
     for folder in ("man3", "man4", "outside"):
         (srcdir / folder).mkdir(parents=True)
