@@ -18,6 +18,7 @@ import docutils.core
 import docutils.nodes
 
 from mdoc2rst import parse
+from mdoc2rst.contract.lint import check as check_contract
 from mdoc2rst.contract.spec import extract
 from mdoc2rst.contract.stub import StubError, generate
 from mdoc2rst.safe import SAFE_SCHEMES, url_scheme
@@ -108,7 +109,8 @@ def _one_line(text: str) -> bool:
 
 
 def run_all_stages(data: bytes, name: str = "fuzz.1") -> None:
-    """Parse, lint, tree, convert (both flavours, reparsed by docutils), spec.
+    """Parse, lint, tree, convert (both flavours, reparsed by docutils), spec,
+    contract lint.
 
     Beyond "no exception": every diagnostic is one line; a generated stub
     is ASCII and compiles (or the page is refused); the reST has no
@@ -123,6 +125,9 @@ def run_all_stages(data: bytes, name: str = "fuzz.1") -> None:
             raise AssertionError(f"a diagnostic over several lines: {str(d)!r:.200}")
     dump(doc)
     spec = extract(doc)
+    for d in check_contract(doc, spec):
+        if not _one_line(str(d)):
+            raise AssertionError(f"a contract finding over several lines: {str(d)!r:.200}")
     try:
         module, _ = generate([spec])
     except StubError:

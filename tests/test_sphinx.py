@@ -22,6 +22,7 @@ import pytest
 pytest.importorskip("sphinx", reason="Sphinx is not installed (pip install '.[sphinx]')")
 
 from sphinx.application import Sphinx
+from sphinx.errors import ConfigError
 from sphinx.util.docutils import docutils_namespace, patch_docutils
 from sphinx.util.inventory import InventoryFile
 
@@ -438,3 +439,24 @@ def test_a_man7_page_is_one_warning_until_man7_is_read(tmp_path: Path) -> None:
     assert "opie.3:1:" in lines[0] and "man(7)" in lines[0] and "[mdoc.man_page]" in lines[0]
     html = (srcdir / "_build" / "html" / "man3" / "opie.html").read_text(encoding="utf-8")
     assert "written in man(7), which mdoc2rst does not read yet" in html
+
+
+def test_contract_lint_warnings(tmp_path: Path) -> None:
+    srcdir = one_page_project(tmp_path, "sctp_connectx", SEED.read_text(encoding="utf-8"))
+    assert "mdoc_contract" not in _build_quietly(srcdir)  # off unless asked for
+    warnings = _build_quietly(srcdir, mdoc2rst_contract=["fa_unknown"])
+    found = [w for w in warnings.splitlines() if "[mdoc_contract." in w]
+    lines = [n for n, t in enumerate(SEED.read_text().splitlines(), 1) if t.strip() == ".Fa s"]
+    assert [int(w.split(".3:")[1].split(":")[0]) for w in found] == lines
+    assert all(w.endswith("[mdoc_contract.fa_unknown]") for w in found)
+    quiet = _build_quietly(
+        srcdir, mdoc2rst_contract=True, suppress_warnings=["mdoc_contract.fa_unknown"]
+    )
+    assert "mdoc_contract.fa_unknown" not in quiet
+
+
+@pytest.mark.parametrize("value", ["yes", ["fa_unknown", "nonsense"], [3]])
+def test_contract_setting_is_checked(tmp_path: Path, value: object) -> None:
+    srcdir = one_page_project(tmp_path, "t", BAD_PAGE)
+    with pytest.raises(ConfigError, match="mdoc2rst_contract"):
+        _build_quietly(srcdir, mdoc2rst_contract=value)

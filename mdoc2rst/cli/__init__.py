@@ -19,6 +19,7 @@ from typing import ClassVar
 
 from mdoc2rst import __version__
 from mdoc2rst.cli import contract, convert
+from mdoc2rst.cli.contract import ContractUsage, add_contract_arguments, contract_lint
 from mdoc2rst.safe import printable
 from mdoc2rst.tree.diagnostics import Level
 from mdoc2rst.tree.nodes import Document
@@ -89,21 +90,31 @@ def cmd_lint(args: argparse.Namespace) -> int:
     from mdoc2rst.tree.messages import MESSAGES
 
     want = Warnings.of(args.warnings)
+    try:
+        contract = contract_lint(args)
+    except ContractUsage as exc:
+        print(f"mdoc2rst lint: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     status = 0
     for doc in _docs(args.pages):
         if doc is None:
             status = max(status, EXIT_SYSERR)
             continue
-        shown = [
+        found = [
             d
             for d in doc.diagnostics
-            if d.level >= want.level and (want.base or MESSAGES[d.kind][0] != "BASE")
+            if want.base or d.kind not in MESSAGES or MESSAGES[d.kind][0] != "BASE"
         ]
+        if contract is not None:
+            found = sorted([*found, *contract.check(doc)], key=lambda d: (d.line, d.column))
+        shown = [d for d in found if d.level >= want.level]
         for d in shown:
             print(d)
             status = max(status, int(d.level))
         if want.stop and shown:
             break
+    if contract is not None and args.undocumented:
+        contract.report_undocumented()
     return status
 
 
@@ -198,6 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
         "(the default without base-system messages), warning, error, unsupp; stop: no file "
         "after the first with such messages; comma-separated, or repeated",
     )
+    add_contract_arguments(lint)
     lint.set_defaults(func=cmd_lint)
 
     tree = sub.add_parser("tree", help="print the syntax tree, like mandoc -T tree")
@@ -222,7 +234,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = {"lint", "tree", *_registered_names(parser)}
     if argv and argv[0] not in commands and not argv[0].startswith("-"):
         argv.insert(0, "convert")
-    args = parser.parse_args(argv)
+    args = parser.parse_args(contract.bare_option(argv))
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return EXIT_USAGE

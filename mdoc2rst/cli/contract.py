@@ -10,6 +10,8 @@ import typing
 if typing.TYPE_CHECKING:
     from mdoc2rst.cli import Subcommands
     from mdoc2rst.contract.spec import Spec
+    from mdoc2rst.tree.diagnostics import Diagnostic
+    from mdoc2rst.tree.nodes import Document
 
 
 _JSON_LINE_ENDS = {c: f"\\u{c:04x}" for c in (0x85, 0x2028, 0x2029)}
@@ -172,3 +174,164 @@ def run_check_header(args: argparse.Namespace) -> int:
             print(d)
             status = max(status, int(d.level))
     return status
+
+
+# -- lint --contract -----------------------------------------------------------------
+
+
+def add_contract_arguments(lint: argparse.ArgumentParser) -> None:
+    """The options of ``mdoc2rst lint`` for the contract lint."""
+    from mdoc2rst.contract.lint import KINDS
+
+    lint.add_argument(
+        "--contract",
+        nargs="?",
+        const="all",
+        type=_contract_kinds,
+        metavar="=KINDS",
+        help="also check what the pages promise (contract lint): all kinds, or with "
+        "=KINDS those named, comma-separated: " + ", ".join(KINDS),
+    )
+    lint.add_argument(
+        "-I",
+        dest="include",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="--contract: also look for headers in DIR (repeatable, as cc -I)",
+    )
+    lint.add_argument(
+        "--library",
+        action="append",
+        default=[],
+        type=_library_option,
+        metavar="NAME=FILE",
+        help="--contract: the library .Lb NAME names is FILE (a path or a name ldconfig "
+        "knows, e.g. libc=libsctp for FreeBSD's pages on Linux)",
+    )
+    lint.add_argument(
+        "--no-machine",
+        action="store_true",
+        help="--contract: ask the machine nothing (no headers, libraries or installed pages)",
+    )
+    lint.add_argument(
+        "--undocumented",
+        action="store_true",
+        help="--contract: then list what the pages' libraries export and no page documents",
+    )
+
+
+def bare_option(argv: list[str]) -> list[str]:
+    """``--contract`` alone means every kind, and never takes the next word:
+    ``mdoc2rst lint --contract page.3`` must read page.3, not a kind of
+    that name (argparse would).  Kinds come after ``=`` only."""
+    if "--" in argv:
+        cut = argv.index("--")
+        return [*bare_option(argv[:cut]), *argv[cut:]]
+    return ["--contract=all" if a == "--contract" else a for a in argv]
+
+
+def _contract_kinds(value: str) -> frozenset[str]:
+    from mdoc2rst.contract.lint import KINDS
+
+    words = {w.strip() for w in value.split(",") if w.strip()}
+    if words == {"all"}:
+        return frozenset(KINDS)
+    bad = sorted(words - set(KINDS))
+    if bad or not words:
+        raise argparse.ArgumentTypeError(
+            f"unknown kind {bad[0] if bad else value!r}: want all, or of " + ", ".join(KINDS)
+        )
+    return frozenset(words)
+
+
+def _library_option(value: str) -> tuple[str, str]:
+    name, sep, target = value.partition("=")
+    if not sep or not name.strip() or not target.strip():
+        raise argparse.ArgumentTypeError(f"want NAME=FILE, not {value!r}")
+    return name.strip(), target.strip()
+
+
+class ContractLint:
+    """The contract lint of one run: the machine, the site (the pages given)."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        from mdoc2rst.contract.lint import ContractOptions
+        from mdoc2rst.contract.machine import Machine
+
+        self.machine = (
+            None
+            if args.no_machine
+            else Machine(include_dirs=tuple(args.include), aliases=dict(args.library))
+        )
+        self.site = _site_pages(args.pages)
+        self.options = ContractOptions(
+            kinds=args.contract, machine=self.machine, site_has=self._site_has
+        )
+        self.specs: list[Spec] = []
+
+    def _site_has(self, name: str, section: str) -> bool:
+        return (name, section) in self.site or (name, section[:1]) in self.site
+
+    def check(self, doc: Document) -> list[Diagnostic]:
+        from mdoc2rst.contract.lint import check
+        from mdoc2rst.contract.spec import extract
+        from mdoc2rst.reader import page_kind
+
+        if page_kind(doc) != "mdoc":
+            return []
+        spec = extract(doc)
+        self.specs.append(spec)
+        return check(doc, spec, self.options)
+
+    def report_undocumented(self) -> None:
+        from mdoc2rst.contract.lint import undocumented
+
+        if self.machine is None:
+            return
+        for path, names in undocumented(self.specs, self.machine).items():
+            count = f"{len(names)} exported symbol{'' if len(names) == 1 else 's'}"
+            print(f"{path}: {count} that no page documents"
+                  + (": " + " ".join(names) if names else ""))  # fmt: skip
+
+
+def contract_lint(args: argparse.Namespace) -> ContractLint | None:
+    """The contract lint the options ask for; its options without it are a
+    usage error, not silently nothing."""
+    if args.contract is None:
+        if args.include or args.library or args.no_machine or args.undocumented:
+            raise ContractUsage(
+                "-I, --library, --no-machine and --undocumented go with --contract"
+            )
+        return None
+    return ContractLint(args)
+
+
+class ContractUsage(Exception):
+    """A contract option given without --contract."""
+
+
+def _site_pages(pages: list[str]) -> set[tuple[str, str]]:
+    """``(name, section)`` of the pages given and of every name of their NAME
+    sections: the site that ``.Xr`` may point into."""
+    from pathlib import Path
+
+    from mdoc2rst.tree.identity import file_page
+
+    site: set[tuple[str, str]] = set()
+    for page in pages:
+        key = file_page(page)
+        if key is None:
+            continue
+        site.add(key)
+        try:
+            text = Path(page).read_bytes()[: 1 << 20].decode("utf-8", "replace")
+        except OSError:
+            continue
+        in_name = False
+        for line in text.splitlines():
+            if line.startswith(".Sh"):
+                in_name = line.split()[1:2] == ["NAME"]
+            elif in_name and line.startswith(".Nm"):
+                site.update((w.strip(","), key[1]) for w in line.split()[1:] if w.strip(","))
+    return site

@@ -17,7 +17,8 @@ LINUX: Final[dict[str, int]] = {
     "EACCES": 13, "EFAULT": 14, "ENOTBLK": 15, "EBUSY": 16, "EEXIST": 17, "EXDEV": 18,
     "ENODEV": 19, "ENOTDIR": 20, "EISDIR": 21, "EINVAL": 22, "ENFILE": 23, "EMFILE": 24,
     "ENOTTY": 25, "ETXTBSY": 26, "EFBIG": 27, "ENOSPC": 28, "ESPIPE": 29, "EROFS": 30,
-    "EMLINK": 31, "EPIPE": 32, "EDOM": 33, "ERANGE": 34, "EDEADLOCK": 35, "ENAMETOOLONG": 36,
+    "EMLINK": 31, "EPIPE": 32, "EDOM": 33, "ERANGE": 34, "EDEADLK": 35, "EDEADLOCK": 35,
+    "ENAMETOOLONG": 36,
     "ENOLCK": 37, "ENOSYS": 38, "ENOTEMPTY": 39, "ELOOP": 40, "ENOMSG": 42, "EIDRM": 43,
     "ECHRNG": 44, "EL2NSYNC": 45, "EL3HLT": 46, "EL3RST": 47, "ELNRNG": 48, "EUNATCH": 49,
     "ENOCSI": 50, "EL2HLT": 51, "EBADE": 52, "EBADR": 53, "EXFULL": 54, "ENOANO": 55,
@@ -27,7 +28,8 @@ LINUX: Final[dict[str, int]] = {
     "EOVERFLOW": 75, "ENOTUNIQ": 76, "EBADFD": 77, "EREMCHG": 78, "ELIBACC": 79, "ELIBBAD": 80,
     "ELIBSCN": 81, "ELIBMAX": 82, "ELIBEXEC": 83, "EILSEQ": 84, "ERESTART": 85, "ESTRPIPE": 86,
     "EUSERS": 87, "ENOTSOCK": 88, "EDESTADDRREQ": 89, "EMSGSIZE": 90, "EPROTOTYPE": 91,
-    "ENOPROTOOPT": 92, "EPROTONOSUPPORT": 93, "ESOCKTNOSUPPORT": 94, "ENOTSUP": 95,
+    "ENOPROTOOPT": 92, "EPROTONOSUPPORT": 93, "ESOCKTNOSUPPORT": 94, "EOPNOTSUPP": 95,
+    "ENOTSUP": 95,
     "EPFNOSUPPORT": 96, "EAFNOSUPPORT": 97, "EADDRINUSE": 98, "EADDRNOTAVAIL": 99,
     "ENETDOWN": 100, "ENETUNREACH": 101, "ENETRESET": 102, "ECONNABORTED": 103,
     "ECONNRESET": 104, "ENOBUFS": 105, "EISCONN": 106, "ENOTCONN": 107, "ESHUTDOWN": 108,
@@ -59,6 +61,13 @@ FREEBSD: Final[dict[str, int]] = {
     "ECANCELED": 85, "EILSEQ": 86, "ENOATTR": 87, "EDOOFUS": 88, "EBADMSG": 89, "EMULTIHOP": 90,
     "ENOLINK": 91, "EPROTO": 92, "ENOTCAPABLE": 93, "ECAPMODE": 94, "ENOTRECOVERABLE": 95,
     "EOWNERDEAD": 96, "EINTEGRITY": 97,
+}  # fmt: skip
+
+#: FreeBSD's kernel-only pseudo-errnos (sys/sys/errno.h under _KERNEL): a
+#: kernel function returns them to its caller in the kernel, and section 9
+#: pages list them; no program ever sees one, so no binding maps them.
+FREEBSD_KERNEL: Final[dict[str, int]] = {
+    "ERESTART": -1, "EJUSTRETURN": -2, "ENOIOCTL": -3, "EDIRIOCTL": -4, "ERELOOKUP": -5,
 }  # fmt: skip
 
 #: errno name -> the OSError subclass Python raises for it (PEP 3151).

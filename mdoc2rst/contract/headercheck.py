@@ -115,7 +115,7 @@ def _build(spec: Spec) -> _Unit:
     includes: dict[int, HeaderRef] = {}
     refused: list[Diagnostic] = []
     for ref in _header_refs(spec):
-        problem = _header_problem(ref)
+        problem = header_problem(ref)
         if problem is None:
             out.append(f"#include <{ref.name}>")
             includes[len(out)] = ref
@@ -150,7 +150,7 @@ def _header_refs(spec: Spec) -> list[HeaderRef]:
     return [HeaderRef(h, "In", h, 0) for h in spec.headers]
 
 
-def _header_problem(ref: HeaderRef) -> str | None:
+def header_problem(ref: HeaderRef) -> str | None:
     """Why a header must not be compiled, or None.
 
     A relative name can still be a symlink out of the include directories;

@@ -196,11 +196,13 @@ def _texts(n: Node) -> list[str]:
 
 
 def _names(sh: Node | None) -> list[str]:
-    names: list[str] = []
+    # A dict keeps the page order and drops repeats in one step each: a
+    # NAME of many thousand entries must not cost a scan per entry.
+    names: dict[str, None] = {}
     for n in _body(sh):
         if n.tok == "Nm":
-            names.extend(t for t in _texts(n) if t not in names and t not in ",")
-    return names
+            names.update((t, None) for t in _texts(n) if t not in ",")
+    return list(names)
 
 
 def _description(sh: Node | None) -> str:
@@ -249,7 +251,7 @@ def _synopsis(
             ftype = " ".join(_texts(n))
         elif tok == "Fn" and n.type is ELEM:
             words = _texts(n)
-            if words and words[1:] and all(_VALUE_ARG.fullmatch(w) for w in words[1:]):
+            if words and words[1:] and all(VALUE_ARG.fullmatch(w) for w in words[1:]):
                 calls.append(Call(words[0], words[1:], n.line))
             elif words:
                 _function(filename, n, ftype, words[0], words[1:], functions, diagnostics)
@@ -270,7 +272,7 @@ def _synopsis(
 
 
 #: An argument that is a value (a constant, a number), not a parameter declaration.
-_VALUE_ARG = re.compile(r"[A-Z_][A-Z0-9_]*(?:\s*\|\s*[A-Z_][A-Z0-9_]*)*|-?\d+|NULL")
+VALUE_ARG = re.compile(r"[A-Z_][A-Z0-9_]*(?:\s*\|\s*[A-Z_][A-Z0-9_]*)*|-?\d+|NULL")
 
 
 def _function(

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING
 
 import mdoc2rst
 from mdoc2rst.sphinx.config import FILETYPE, add_config_values, check_config, register_suffixes
+from mdoc2rst.sphinx.contract import check_contract_config
 from mdoc2rst.sphinx.directives import MdocDirective, MdocErrorsDirective
 from mdoc2rst.sphinx.domain import MdocDomain, before_read, external_xr, unlinked_c_name
 from mdoc2rst.sphinx.encoding import guard_encoding, register_codec
@@ -66,6 +67,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     app.add_index_to_domain("mdoc", ErrnoIndex)
     app.add_index_to_domain("mdoc", FunctionIndex)
     app.connect("config-inited", check_config)
+    app.connect("config-inited", check_contract_config)
     # Before Sphinx merges the extensions' suffixes into source_suffix (800).
     app.connect("config-inited", register_suffixes, priority=500)
     app.connect("env-before-read-docs", before_read)

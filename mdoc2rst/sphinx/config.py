@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -77,6 +77,22 @@ class MdocConfig:
         default=False,
         metadata={"help": "report C names in man pages that nothing in the project declares"},
     )
+    contract: bool | list[str] = field(
+        default=False,
+        metadata={
+            "help": "check what the pages promise (the contract lint): True for every kind,"
+            " or a list of kinds; warnings of type mdoc_contract",
+            "types": frozenset({bool, list, tuple}),
+        },
+    )
+    contract_libraries: dict[str, str] = field(
+        default_factory=dict,
+        metadata={
+            "help": "for the contract lint: the library to read for a .Lb name, a path or a"
+            " name ldconfig knows (e.g. {'libc': 'libsctp'} for FreeBSD's pages on Linux)",
+            "types": frozenset({dict}),
+        },
+    )
     backlinks: bool = field(
         default=True,
         metadata={"help": 'end each man page with the pages that refer to it ("Referenced by")'},
@@ -101,12 +117,14 @@ class MdocConfig:
 
 def add_config_values(app: Sphinx) -> None:
     for f in fields(MdocConfig):
+        factory: Any = f.default_factory
+        default = factory() if f.default is MISSING else f.default
         choices = f.metadata.get("choices")
         types: Any = (
-            ENUM(*choices) if choices else f.metadata.get("types", frozenset({type(f.default)}))
+            ENUM(*choices) if choices else f.metadata.get("types", frozenset({type(default)}))
         )
         app.add_config_value(
-            f"mdoc2rst_{f.name}", f.default, "env", types=types, description=f.metadata["help"]
+            f"mdoc2rst_{f.name}", default, "env", types=types, description=f.metadata["help"]
         )
 
 

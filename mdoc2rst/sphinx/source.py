@@ -13,6 +13,7 @@ from sphinx.util import logging
 
 from mdoc2rst.reader import page_kind
 from mdoc2rst.sphinx.config import FILETYPE
+from mdoc2rst.sphinx.contract import contract_warnings
 from mdoc2rst.sphinx.domain import domain_of, page_key
 from mdoc2rst.sphinx.encoding import page_source
 from mdoc2rst.sphinx.render import read_failed, render, report
@@ -57,6 +58,7 @@ class MdocParser(RSTParser):
             domain_of(env).note_page(Identity(name, section), docname, anchor)
             return
         super().parse(page.content, document)
+        contract_warnings(env, docname, page.doc)
         domain_of(env).note_page(
             page.identity, docname, page.label, key, xrefs=page.xrefs, errnos=page.errnos
         )
