@@ -54,6 +54,16 @@ def register(sub: Subcommands) -> None:
     ch.add_argument("--show", action="store_true", help="print the translation unit")
     ch.set_defaults(func=run_check_header)
 
+    sd = sub.add_parser(
+        "spec-diff",
+        help="compare two pages that document the same functions, field by field "
+        "(exit 1 when they differ)",
+    )
+    sd.add_argument("a", metavar="PAGE_A")
+    sd.add_argument("b", metavar="PAGE_B")
+    sd.add_argument("--json", action="store_true", help="print the differences as JSON")
+    sd.set_defaults(func=run_spec_diff)
+
 
 def run(args: argparse.Namespace) -> int:
     from importlib.resources import files
@@ -174,6 +184,26 @@ def run_check_header(args: argparse.Namespace) -> int:
             print(d)
             status = max(status, int(d.level))
     return status
+
+
+def run_spec_diff(args: argparse.Namespace) -> int:
+    from mdoc2rst.contract.specdiff import compare, render
+
+    specs = []
+    for page in (args.a, args.b):
+        spec, problem = load_spec(page)
+        if spec is None:
+            return problem
+        specs.append(spec)
+    a, b = specs
+    found = compare(a, b)
+    if args.json:
+        doc = {"a": a.source, "b": b.source, "differences": [d.to_json() for d in found]}
+        text = json.dumps(doc, indent=2, ensure_ascii=False)
+        sys.stdout.write(text.translate(_JSON_LINE_ENDS) + "\n")
+    else:
+        sys.stdout.write(render(a, b, found))
+    return 1 if found else 0
 
 
 # -- lint --contract -----------------------------------------------------------------

@@ -325,12 +325,16 @@ _FAILURE = [
     re.compile(rf"(?:failure|error)[^.]*?(?:returns?|is returned|value)\s+{_VALUE}", re.I),
     re.compile(rf"otherwise[^.]*?value\s+{_VALUE}\s+is returned", re.I),
     re.compile(r",?\s+or\s+(-1|0|NULL)\b", re.I),
+    # Linux man-pages: "On failure, -1 is returned", "On error, NULL is returned".
+    re.compile(rf"(?:on|upon)\s+(?:failure|error),?\s+{_VALUE}\s+is\s+returned", re.I),
 ]
 _SUCCESS = [
     re.compile(rf"{_VALUE}\s+(?:is returned\s+)?(?:on|upon|if)\s+(?:successful|success)", re.I),
     re.compile(rf"{_VALUE}(?:\s+\w+){{0,3}}\s+(?:on|upon)\s+success", re.I),
     re.compile(rf"returns?\s+(?:the value\s+)?{_VALUE}\s+if\s+successful", re.I),
     re.compile(rf"returns\s+{_VALUE}(?:,\s+or|\s+or)\s", re.I),
+    # Linux man-pages: "On success, 0 is returned", "On successful completion, ...".
+    re.compile(rf"(?:on|upon)\s+success(?:ful completion)?,?\s+{_VALUE}\s+is\s+returned", re.I),
 ]
 
 
