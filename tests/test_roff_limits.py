@@ -239,6 +239,9 @@ def test_so_refuses_special_files(tmp_path: Path) -> None:
         "page.1:9:5: ERROR: .so request failed: .so folder: not a regular file",
         "page.1:10:5: ERROR: .so request failed: .so zero: outside the folders .so may read",
         "page.1:11:5: ERROR: .so request failed: .so proc: outside the folders .so may read",
+        # In place of each file, mandoc reads "See the file NAME." between
+        # two .sp: the first .sp comes right after the section heading.
+        "page.1:8:2: WARNING: skipping paragraph macro: sp after Sh",
     ]
 
 
@@ -254,7 +257,8 @@ def test_so_refuses_huge_files_unread(tmp_path: Path) -> None:
 
 def test_so_survives_impossible_names(tmp_path: Path) -> None:
     page = _page(tmp_path, f".so {'x' * 5000}\n.so {'d/' * 3000}x\n")
-    assert [line.rsplit(": ", 1)[1] for line in _lint(page)] == ["File name too long"] * 2
+    failed = [line.rsplit(": ", 1)[1] for line in _lint(page) if "request failed" in line]
+    assert failed == ["File name too long"] * 2
     # A NUL cannot come from a page (it becomes "?"), but the lookup survives it.
     report = Reporter("page.1")
     roff = Roff(
@@ -284,7 +288,7 @@ def test_so_include_loops_and_bombs(tmp_path: Path) -> None:
     page = _page(tmp_path, ".so a.inc\n.so bomb1.inc\n.so bomb3.inc\n")
     found = _lint(page)
     assert found == [
-        "b.inc:2:1: ERROR: input stack limit exceeded, infinite loop?",
+        "b.inc:2:2: ERROR: input stack limit exceeded, infinite loop?",
         "bomb2.inc:997:5: UNSUPP: input too large: .so bomb3.inc: over 1000 files read with .so",
         "page.1:10:5: ERROR: .so request failed: .so bomb3.inc: too many files read with .so",
     ]

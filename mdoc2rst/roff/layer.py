@@ -184,7 +184,6 @@ _IGNORED: Final = frozenset(
         "watchlength",
         "watchn",
         "xflag",
-        "in",
     ]
 )
 _UNSUPPORTED: Final = frozenset(
@@ -406,7 +405,8 @@ class Roff:
         self.renamed: dict[str, str] = {}
         self.regs: dict[str, int] = {}
         self.steps: dict[str, int] = {}  # increments of \\n+ and \\n-, set by .nr
-        self.tr: dict[str, str] = {}
+        self.tr: dict[str, str] = {}  # .tr of one character
+        self.tr_esc: list[tuple[str, str]] = []  # .tr of an escape, newest first
         self.control = "."
         self.escape: str | None = "\\"
         self.scopes: list[_Scope] = []
@@ -430,11 +430,15 @@ class Roff:
         self.owed = 0  # what _live charges when it runs the rest of a request's line
         self.raw: str | None = None  # the request's line as written, and where it starts
         self.raw_offs = 0
+        self.at = 0  # where mandoc places the request being run
         self.loop_reported: set[tuple[str, int]] = set()
         self.truncated: set[str] = set()  # strings cut at STRING_LIMIT, reported once
         self.truncated_macros: set[str] = set()  # the same for macros
         self.rcsids: set[str] = set()  # systems whose RCS id a comment carries
         self.comments = True  # keep comments until the first macro or text
+        self.trap_lines = 0  # .it: text lines until the trap springs
+        self.line_end = -1  # the input line is too long: where to say so
+        self.trap_macro = ""
         parser.getreg = self.getreg
         parser.setreg = self.setreg
         parser.expand_arg = self.expand_arg
@@ -453,9 +457,35 @@ class Roff:
         self.regs[name] = value
 
     def translate(self, s: str) -> str:
-        if not self.tr:
+        """Apply ``.tr`` to text as it goes into the tree (roff_strdup):
+        characters one by one, escapes whole, either of them replaced."""
+        xtab, xmb = self.tr, self.tr_esc
+        if (not xmb or "\\" not in s) and xtab.keys().isdisjoint(s):
             return s
-        return "".join(self.tr.get(ch, ch) for ch in s)
+        out: list[str] = []
+        i = 0
+        n = len(s)
+        while i < n:
+            c = s[i]
+            if c != "\\":
+                out.append(xtab.get(c, c))
+                i += 1
+                continue
+            for key, value in xmb:
+                if s.startswith(key, i):
+                    out.append(value)
+                    i += len(key)
+                    break
+            else:
+                # Other escapes are copied whole: nothing is replaced inside.
+                e = scan_escape(s, i)
+                if e.kind is Esc.ERROR:
+                    out.append(s[i:])
+                    break
+                end = max(e.end, i + 1)
+                out.append(s[i:end])
+                i = end
+        return "".join(out)
 
     # ------------------------------------------------------------------
     # Input
@@ -474,6 +504,11 @@ class Roff:
             i += 1
             if buf.endswith("\r"):
                 buf = buf[:-1]
+            # Where mandoc would report this line as too long: it counts the
+            # newline it adds to the file's last line.
+            self.line_end = len(buf) - (i < len(lines)) if len(buf) > 80 else -1
+            if self.line_end >= 0:
+                self._long_line(lineno, buf, self.line_end, 0)
             # An escaped newline joins the next line onto this one.  Most
             # lines do not end in a backslash: test that cheaply first.  The
             # pieces are joined once: a long run of continued lines would
@@ -494,9 +529,25 @@ class Roff:
                         break
                     pieces.append(nxt[:-1])
                 buf = "".join(pieces)
+                self.line_end = -1  # mandoc checks no joined line
             if self.depth == 0:
                 self.budget = EXPANSION_BUDGET
             self.line(lineno, buf)
+
+    def _long_line(self, ln: int, buf: str, end: int, pos: int) -> None:
+        """A line longer than 80 bytes as read from the file: a style message
+        when it would be filled text from ``pos`` on, as mandoc's
+        roff_parseln() checks each line it reads (and again the rest of a
+        line after a condition), before any expansion."""
+        first = buf[pos : pos + 1]
+        if (
+            first in " .\\"
+            or (self.control != "." and first == self.control)
+            or self.parser.flags & St.NOFILL
+            or not 0 <= buf.find(" ") < 80
+        ):
+            return
+        self.report("TEXT_LONG", ln, end, f"{buf[pos : pos + 20]}...")
 
     def end(self) -> None:
         """End of input: name the block still open, as mandoc's roff_endparse().
@@ -530,17 +581,19 @@ class Roff:
             if not top.brace:
                 self.scopes.pop()
                 if not top.rule or not self._active():
-                    self._skip(ln, buf)
+                    self._skip_line(ln, buf)
                     return
                 # fall through: this one line is live
             elif not self._active():
-                self._skip(ln, buf)
+                self._skip_line(ln, buf)
                 return
         if "\\}" in buf:
-            live = self._close_braces(ln, buf)
+            # A \} in a comment closes nothing: mandoc strips comments first.
+            cut = _comment_start(buf) if self.escape == "\\" else len(buf)
+            live = self._close_braces(ln, buf[:cut])
             if live is None:
                 return
-            buf = live
+            buf = live + buf[cut:]
         saved = self.in_scope
         self.in_scope = scoped
         try:
@@ -557,6 +610,16 @@ class Roff:
             self.spent.add(budget)
             self.report("TOOLARGE", ln, pos, what)
 
+    def _skip_line(self, ln: int, buf: str) -> None:
+        """An input line in a false conditional.  mandoc expands it all the
+        same (with its messages), then looks only at its structure."""
+        if "\\" in buf or self.escape != "\\":
+            expanded = self.expand(ln, buf)
+            if expanded is None:
+                return
+            buf = expanded
+        self._skip(ln, buf)
+
     def _skip(self, ln: int, buf: str) -> None:
         """A line in a false conditional: only its scope structure matters."""
         ctl = self._control(buf)
@@ -565,9 +628,6 @@ class Roff:
             if name in ("if", "ie", "el", "while"):
                 self.owed = 0
                 self._cond(ln, buf, name, pos, self._where(buf, ctl, True), True)
-                return
-            if name in _DEFINERS:
-                self._define(ln, buf, name, pos, 0, True)
                 return
         self._close_braces(ln, buf)
 
@@ -641,11 +701,13 @@ class Roff:
             if owed and not self._charge(ln, owed):
                 return
             self.comments = False
-            if len(buf) > 80 and not self.parser.flags & St.NOFILL and buf[:1] not in " .\\":
-                first = buf.find(" ")
-                if first < 0 or first < 80:
-                    self.report("TEXT_LONG", ln, len(buf) - 1, f"{buf[:20]}...")
+            # An input trap (.it) springs after its last text line.
+            spring = self.trap_lines == 1
+            if self.trap_lines:
+                self.trap_lines -= 1
             self.parser.parse_line(ln, _mark_hyphens(buf), offs, False)
+            if spring:
+                self._live(ln, "." + self.trap_macro)
             return
         if ctl >= len(buf):
             return  # an empty request line
@@ -666,23 +728,34 @@ class Roff:
         if name in self.macros.text:
             self._call_macro(ln, buf, name, pos)
             return
+        # Inside a conditional, mandoc places a request (and its messages)
+        # where the conditional's body starts (roff_cond_sub gets the line's
+        # offset): the start of a line in a block, else the control
+        # character after the condition; elsewhere at its name.
+        at = offs if self.in_scope else ctl
         handler = _REQUESTS.get(name)
         if handler is not None:
             self.owed = owed  # for the requests that run the rest of the line
             self.raw, self.raw_offs = raw, offs  # for .while
+            self.at = at
             handler(self, ln, buf, name, pos, ctl)
             return
         if name in _IGNORED:
             return
         if name in _UNSUPPORTED:
-            self.report("REQ_UNSUPP", ln, ctl - 1 if ctl else 0, name)
+            self.report("REQ_UNSUPP", ln, at, name)
         elif name in _INSECURE:
-            self.report("REQ_INSEC", ln, ctl - 1 if ctl else 0, name)
+            self.report("REQ_INSEC", ln, at, name)
         elif not owed or self._charge(ln, owed):
             if name in _ELEMENTS:
-                self._element(ln, buf, name, pos, ctl)
+                self._element(ln, buf, name, pos, at)
             else:
                 self.parser.parse_line(ln, buf, ctl, True)
+                # As in mandoc's roff_parse, a name that is no macro, request
+                # or string is defined empty once used: only its first use
+                # is reported.
+                if name and name not in MACROS and name not in self.strings.text:
+                    self.macros.set(name, "")
 
     def _call_renamed(self, ln: int, buf: str, name: str, ctl: int, owed: int) -> None:
         """A renamed mdoc macro: the line, under its standard name.
@@ -764,8 +837,9 @@ class Roff:
                         k -= 1
                     buf = buf[:k]
                 if not buf.strip() or buf == self.control:
-                    # A line holding only a comment does not reach the parser.
-                    return None if buf[:1] in (self.control, "'") or not buf else buf
+                    # A request line holding only a comment does not reach
+                    # the parser; a text line is left blank, as in mandoc.
+                    return None if buf[:1] in (self.control, "'") else buf
                 break
             start = j + 2
         if "\\" not in buf:
@@ -827,7 +901,11 @@ class Roff:
                     self._spend("copy", ln, j, what)
                     return None
                 buf = buf[:j] + repl + buf[end:]
-                i = j + len(repl)  # the replacement may hold escapes of its own
+                # The replacement may hold escapes of its own; as in mandoc,
+                # the scan goes on from the first character after it, which
+                # it thus sees twice (an escaped backslash there reads as an
+                # escape of its own).
+                i = min(j + len(repl) + 1, len(buf))
                 continue
             kind, end, arg = scan(buf, j)
             if kind is Esc.SPECIAL and char_lookup(arg) is None:
@@ -975,11 +1053,11 @@ class Roff:
     # ------------------------------------------------------------------
     # Requests
 
-    def _element(self, ln: int, buf: str, name: str, pos: int, ctl: int) -> None:
+    def _element(self, ln: int, buf: str, name: str, pos: int, at: int) -> None:
         nargs = _ELEMENTS[name]
         words = _words(buf, pos)
         if nargs == 0 and words:
-            self.report("ARG_SKIP", ln, ctl - 1, f"{name} {buf[pos:]}")
+            self.report("ARG_SKIP", ln, pos, f"{name} {buf[pos:]}")
             words = []
         elif nargs == 1 and len(words) > 1:
             self.report("ARG_EXCESS", ln, words[1][0], f"{name} ... {buf[words[1][0] :]}")
@@ -987,11 +1065,11 @@ class Roff:
         parser = self.parser
         nofill = bool(parser.flags & St.NOFILL)
         if name == "nf" and nofill:
-            self.report("NF_SKIP", ln, ctl - 1, "nf")
+            self.report("NF_SKIP", ln, at, "nf")
         elif name == "fi" and not nofill:
-            self.report("FI_SKIP", ln, ctl - 1, "fi")
+            self.report("FI_SKIP", ln, at, "fi")
         parser.flags |= St.NEWLINE
-        parser.roff_elem(ln, ctl, name, words)
+        parser.roff_elem(ln, at, name, words)
         if name == "nf":
             parser.flags |= St.NOFILL
         elif name == "fi":
@@ -1000,7 +1078,6 @@ class Roff:
     def _req_ds(self, ln: int, buf: str, name: str, pos: int, ctl: int) -> None:
         sname, rest = _name_and_rest(buf, pos)
         if not sname:
-            self.report("REQ_EMPTY", ln, ctl - 1, name)
             return
         if rest.startswith('"'):
             rest = rest[1:]
@@ -1022,7 +1099,6 @@ class Roff:
     def _req_nr(self, ln: int, buf: str, name: str, pos: int, ctl: int) -> None:
         words = _words(buf, pos)
         if not words:
-            self.report("REQ_EMPTY", ln, ctl - 1, name)
             return
         rname = words[0][1]
         if len(words) < 2:
@@ -1096,17 +1172,42 @@ class Roff:
             self.strings.set(new, value)
 
     def _req_tr(self, ln: int, buf: str, name: str, pos: int, ctl: int) -> None:
-        chars = _split_chars(buf[pos:])
-        if len(chars) % 2:
-            chars.append(" ")
-        for a, b in zip(chars[::2], chars[1::2], strict=True):
-            if a == b:
-                self.tr.pop(a, None)
+        """``.tr abcd``: pairs of characters, each an escape or one byte (roff_tr)."""
+        if pos >= len(buf):
+            self.report("REQ_EMPTY", ln, self.at, "tr")
+            return
+        i = pos
+        n = len(buf)
+        while i < n:
+            first, i = self._tr_char(ln, buf, i)
+            if first is None:
+                return
+            if i < n:
+                second, i = self._tr_char(ln, buf, i)
+                if second is None:
+                    return
             else:
-                self.tr[a] = b
+                self.report("TR_ODD", ln, i - len(first), f"tr {first}")
+                second = " "
+            if len(first) > 1:
+                # An escape: the newest such entry is looked at first.
+                self.tr_esc = [(k, v) for k, v in self.tr_esc if k != first]
+                self.tr_esc.insert(0, (first, second))
+            else:
+                self.tr[first] = second
         # Words go through the table only once a page has one: most never
         # do, and a method call per word is not free.
         self.parser.translate = self.translate
+
+    def _tr_char(self, ln: int, buf: str, i: int) -> tuple[str | None, int]:
+        """One character of ``.tr`` at ``i`` and where the next starts."""
+        if buf[i] != "\\":
+            return buf[i], i + 1
+        e = scan_escape(buf, i)
+        if e.kind is Esc.ERROR:
+            self.report("ESC_BAD", ln, e.end, buf[i:])
+            return None, e.end
+        return buf[i : e.end], max(e.end, i + 1)
 
     def _req_cc(self, ln: int, buf: str, name: str, pos: int, ctl: int) -> None:
         arg = buf[pos:].strip()
@@ -1128,16 +1229,17 @@ class Roff:
 
     def _req_so(self, ln: int, buf: str, name: str, pos: int, ctl: int) -> None:
         target = buf[pos:].strip()
-        self.report("SO", ln, ctl - 1, f"so {target}")
+        self.report("SO", ln, self.at, f"so {target}")
         if not target:
-            self.report("REQ_EMPTY", ln, ctl - 1, name)
+            self.report("REQ_EMPTY", ln, self.at, name)
             return
         rel = Path(target)
         if rel.is_absolute() or ".." in rel.parts:
-            self.report("SO_PATH", ln, ctl - 1, f"so {target}")
+            self.report("SO_PATH", ln, self.at, f".so {target}")
+            self._so_missing(ln, target)
             return
         if self.depth >= MACRO_DEPTH:
-            self.report("ROFFLOOP", ln, ctl - 1)
+            self.report("ROFFLOOP", ln, self.at)
             return
         if self.so_stop:
             self.report("SO_FAIL", ln, pos, f".so {target}: too many files read with .so")
@@ -1145,11 +1247,12 @@ class Roff:
         found, why = self._so_target(rel)
         if found is None:
             self.report("SO_FAIL", ln, pos, f".so {target}: {why}")
+            self._so_missing(ln, target)
             return
         if found in self.includes:
             # A page that includes itself, directly or not: mandoc would
             # repeat it until its depth limit; once is enough to report.
-            self.report("ROFFLOOP", ln, ctl - 1)
+            self.report("ROFFLOOP", ln, self.at)
             return
         text = self.so_texts.get(found)
         if text is None:
@@ -1184,6 +1287,11 @@ class Roff:
             self.so_level -= 1
             self.includes.pop()
             self.report.file = saved
+
+    def _so_missing(self, ln: int, target: str) -> None:
+        """What mandoc reads in place of a file ``.so`` cannot read."""
+        for text in (".sp", f"See the file {target}.", ".sp"):
+            self._live(ln, text)
 
     def _read(self, path: Path) -> str:
         """A file's text for ``.so``; what decoding finds is reported against it."""
@@ -1226,13 +1334,24 @@ class Roff:
         return None, why
 
     def _req_it(self, ln: int, buf: str, name: str, pos: int, ctl: int) -> None:
-        words = _words(buf, pos)
-        if not words or not words[0][1].isdigit():
-            self.report("IT_NONUM", ln, ctl - 1, f"it {buf[pos:]}")
+        """``.it N macro``: call the macro after the next N text lines."""
+        ev = _Eval(buf, self.report, ln)
+        lines = ev.evalnum(pos, False, False)
+        if lines is None:
+            self.report("IT_NONUM", ln, self.at, f"it {buf[pos:]}")
+            return
+        at = ev.pos
+        while at < len(buf) and buf[at] in _SPACE:
+            at += 1
+        macro = buf[at:]
+        # DocBook's man pages arm groff's internal an-trap; mandoc breaks
+        # the line instead, and so here.
+        self.trap_lines = lines
+        self.trap_macro = "br" if lines == 1 and macro == "an-trap" else macro
 
     def _req_shift(self, ln: int, buf: str, name: str, pos: int, ctl: int) -> None:
         if not self.frames:
-            self.report("REQ_NOMAC", ln, ctl - 1, name)
+            self.report("REQ_NOMAC", ln, self.at, name)
             return
         words = _words(buf, pos)
         n = 1
@@ -1242,7 +1361,7 @@ class Roff:
 
     def _req_return(self, ln: int, buf: str, name: str, pos: int, ctl: int) -> None:
         if not self.frames:
-            self.report("REQ_NOMAC", ln, ctl - 1, name)
+            self.report("REQ_NOMAC", ln, self.at, name)
             return
         raise _Return
 
@@ -1256,7 +1375,7 @@ class Roff:
         return
 
     def _req_unsupported_block(self, ln: int, buf: str, name: str, pos: int, ctl: int) -> None:
-        self.report("REQ_UNSUPP", ln, ctl - 1, name)
+        self.report("REQ_UNSUPP", ln, self.at, name)
 
     def _req_define(self, ln: int, buf: str, name: str, pos: int, ctl: int) -> None:
         self._define(ln, buf, name, pos, self._where(buf, ctl, self.in_scope), False)
@@ -1325,7 +1444,7 @@ class Roff:
         if d.name is not None:
             # Bodies are expanded once when defined and once when called, as in
             # mandoc: a page writes \\$1 to reach the call's argument.
-            expanded = self.expand(ln, buf, comments=False)
+            expanded = self.expand(ln, buf)
             if expanded is not None:
                 d.lines.append(expanded.replace("\\\\", "\\"))
 
@@ -1354,6 +1473,7 @@ class Roff:
             return
         self.frames.append(_Frame(args))
         self.depth += 1
+        line_end, self.line_end = self.line_end, -1
         try:
             for line in lines:
                 self.line(ln, line)
@@ -1362,6 +1482,7 @@ class Roff:
         finally:
             self.depth -= 1
             self.frames.pop()
+            self.line_end = line_end
 
     def _req_cond(self, ln: int, buf: str, name: str, pos: int, ctl: int) -> None:
         self._cond(ln, buf, name, pos, self._where(buf, ctl, self.in_scope), False)
@@ -1409,6 +1530,7 @@ class Roff:
             rule = False
         if pos >= len(buf) and name != "while":
             self.scopes.append(_Scope(rule, False, self._opened(name, ln, at)))
+            self._empty_body(ln, buf, pos, owed)
             return
         while pos < len(buf) and buf[pos] == " ":
             pos += 1
@@ -1418,15 +1540,23 @@ class Roff:
             while pos < len(buf) and buf[pos] == " ":
                 pos += 1
         elif pos >= len(buf):
-            self.report("COND_EMPTY", ln, 0, name)
+            self.report("COND_EMPTY", ln, at, name)
+            if rule:
+                self._empty_body(ln, buf, pos, owed)
             return
         rest = buf[pos:]
+        if self.line_end >= 0:
+            # mandoc parses the rest of the line again, and checks its
+            # length again (against the line as read) from there.
+            self._long_line(ln, buf, self.line_end, pos)
         if name == "while":
             self._while(ln, buf, pos, brace, rule, cond_at, at)
             return
         if brace:
             self.scopes.append(_Scope(rule, True, self._opened(name, ln, at)))
         if not rest:
+            if rule:
+                self._empty_body(ln, buf, pos, owed)
             return
         if rule and self._active():
             live = self._close_braces(ln, buf[pos:])
@@ -1439,6 +1569,19 @@ class Roff:
                     self.in_scope = saved
         else:
             self._skip(ln, rest)
+
+    def _empty_body(self, ln: int, buf: str, pos: int, owed: int) -> None:
+        """A true conditional with nothing after it (or after its ``\\{``):
+        mandoc parses the empty rest of the line as a text line, which is a
+        blank line there (roff_cond runs the line again from ``pos``)."""
+        if not self._active():
+            return
+        saved = self.in_scope
+        self.in_scope = True
+        try:
+            self._live(ln, buf, pos, owed)
+        finally:
+            self.in_scope = saved
 
     def _while(
         self, ln: int, buf: str, pos: int, brace: bool, rule: bool, cond_at: int, at: int
@@ -1829,6 +1972,17 @@ def _continues(buf: str, esc: str | None) -> bool:
     return n % 2 == 1
 
 
+def _comment_start(buf: str) -> int:
+    """Where a comment (``\\"`` or ``\\#``) starts in a line, or its length."""
+    i = buf.find("\\")
+    while 0 <= i < len(buf) - 1:
+        c = buf[i + 1]
+        if c in '"#':
+            return i
+        i = buf.find("\\", i + 2)
+    return len(buf)
+
+
 def _request_name(buf: str, ctl: int) -> tuple[str, int]:
     """The request or macro name after the control character, and where args start."""
     j = ctl
@@ -1836,7 +1990,11 @@ def _request_name(buf: str, ctl: int) -> tuple[str, int]:
     while j < n and buf[j] not in " \t\\":
         j += 1
     name = buf[ctl:j]
-    while j < n and buf[j] in " \t":
+    # As mandoc's roff_getname: one blank ends the name, then spaces (not
+    # tabs) are skipped.
+    if j < n and buf[j] in " \t":
+        j += 1
+    while j < n and buf[j] == " ":
         j += 1
     return name, j
 
@@ -1905,18 +2063,3 @@ def _escape_name(buf: str, k: int) -> tuple[str | None, int]:
         # \*[name arg ...]: only the name matters here.
         return buf[k + 1 : end].split(" ", 1)[0], end + 1
     return c, k + 1
-
-
-def _split_chars(s: str) -> list[str]:
-    """Split ``.tr`` arguments into characters, keeping escapes whole."""
-    out: list[str] = []
-    i = 0
-    while i < len(s):
-        if s[i] == "\\":
-            e = scan_escape(s, i)
-            out.append(s[i : e.end])
-            i = max(e.end, i + 1)
-        else:
-            out.append(s[i])
-            i += 1
-    return out
