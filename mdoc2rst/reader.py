@@ -16,13 +16,19 @@ import gc
 import os
 import re
 import stat
+from collections.abc import Callable
 from pathlib import Path
 from typing import Final
 
+from mdoc2rst.man.macros import MACROS as MAN_MACROS
+from mdoc2rst.man.parser import ManParser
+from mdoc2rst.man.validate import validate as validate_man
 from mdoc2rst.mdoc.parser import MdocParser
 from mdoc2rst.mdoc.validate import validate
+from mdoc2rst.roff.builder import Builder
 from mdoc2rst.roff.layer import Roff
-from mdoc2rst.tree.diagnostics import Reporter
+from mdoc2rst.tree.diagnostics import Diagnostic, Level, Reporter
+from mdoc2rst.tree.messages import MESSAGES
 from mdoc2rst.tree.nodes import ROOT, Document, Flag, Meta, Node
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
@@ -103,14 +109,18 @@ def _uescape(m: re.Match[str]) -> str:
     return f"\\[u{ord(m.group(0)):04X}]"
 
 
-_FIRST_MACRO = re.compile(r"^[.'][ \t]*(?!\\[\"#])(\S+)", re.M)
+#: A line that starts with .Dd or .TH: mandoc looks for one to pick the
+#: language when the first line it parses is neither (read.c: choose_parser).
+_FORMAT_LINE = re.compile(r"^[.'](Dd|TH)", re.M)
+
+#: The two languages, by name.
+MACROSETS: Final = ("mdoc", "man")
 
 
-def _check_macroset(text: str, report: Reporter) -> None:
-    """Say so when the page is man(7): mandoc would switch parsers on ``.TH``."""
-    m = _FIRST_MACRO.search(text)
-    if m is not None and m.group(1) == "TH":
-        report("MAN_PAGE", text.count("\n", 0, m.start()) + 1, m.start(1) - m.start(), "TH")
+def _lookahead(text: str) -> str:
+    """The language of the first .Dd or .TH line; man(7) without either."""
+    m = _FORMAT_LINE.search(text)
+    return "mdoc" if m is not None and m.group(1) == "Dd" else "man"
 
 
 def _read_so(path: Path, report: Reporter) -> str:
@@ -151,13 +161,22 @@ def parse(
     *,
     path: Path | None = None,
     so_root: Path | None = None,
+    macroset: str | None = None,
 ) -> Document:
-    """Parse an mdoc page and validate it.  Never raises on bad input.
+    """Parse a manual page and validate it.  Never raises on bad input.
+
+    The language is mdoc(7) or man(7), chosen as mandoc chooses it: by the
+    first line that reaches a macro parser when it is ``.Dd`` or ``.TH``,
+    else by the first ``.Dd`` or ``.TH`` line of the page, else man(7).
+    ``macroset`` ("mdoc" or "man") forces one, as ``mandoc -mdoc`` and
+    ``-man`` do.
 
     ``path`` is where the page lives, for ``.so``; ``so_root`` is the folder
     tree ``.so`` may read from (default: the page's own folder).  Without
     ``path`` and ``so_root``, ``.so`` reads nothing.
     """
+    if macroset is not None and macroset not in MACROSETS:
+        raise ValueError(f"macroset {macroset!r}: one of {', '.join(MACROSETS)}")
     # The cyclic collector is paused while the tree is built: a parse
     # allocates tens of thousands of nodes that stay alive (and form
     # parent/child cycles), and collections during it only rescan them.  It
@@ -167,29 +186,61 @@ def parse(
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _parse(text, filename, path, so_root)
+        return _parse(text, filename, path, so_root, macroset)
     finally:
         if enabled:
             gc.enable()
 
 
-def _parse(text: str | bytes, filename: str, path: Path | None, so_root: Path | None) -> Document:
+def _chooser(mdoc: Builder, man: Builder, guess: str) -> Callable[[str | None], Builder]:
+    """Picks the parser at the first line that reaches one (mandoc's
+    choose_parser): ``.Dd`` or ``.TH`` there decides, else the lookahead."""
+
+    def choose(name: str | None) -> Builder:
+        if name == "Dd":
+            return mdoc
+        if name == "TH":
+            return man
+        return mdoc if guess == "mdoc" else man
+
+    return choose
+
+
+def _parse(
+    text: str | bytes,
+    filename: str,
+    path: Path | None,
+    so_root: Path | None,
+    macroset: str | None,
+) -> Document:
     report = Reporter(filename)
     if isinstance(text, bytes):
         text = decode(text, report)
     text = _sanitize(text, report)
-    _check_macroset(text, report)
     root = Node(ROOT, "root", 0, 0, file=filename)
-    parser = MdocParser(report, root, lambda name: 0)
-    roff = Roff(parser, report, path, _read_so, so_root)
+    mdoc = MdocParser(report, root, lambda name: 0)
+    man = ManParser(report, root, lambda name: 0)
+    if macroset is None:
+        guess = _lookahead(text)
+        first: Builder = mdoc if guess == "mdoc" else man
+        roff = Roff(first, report, path, _read_so, so_root, _chooser(mdoc, man, guess))
+    else:
+        roff = Roff(mdoc if macroset == "mdoc" else man, report, path, _read_so, so_root)
     roff.run(text)
+    # No line reached a parser: mandoc reads such a page as man(7).
+    parser = man if roff.choose is not None else roff.parser
+    if parser is man and roff.parser is not man:
+        man.take_over(roff.parser)
     parser.endparse()
-    roff.end()  # after the mdoc blocks, as mandoc's mparse_end() does
+    roff.end()  # after the blocks, as mandoc's mparse_end() does
     meta = Meta(rcsids=frozenset(roff.rcsids))
     root.flags |= Flag.VALID
-    validate(root, meta, report)
+    if parser is man:
+        validate_man(root, meta, report)
+    else:
+        validate(root, meta, report)
     includes = tuple(str(f) for f in roff.sources)
-    return Document(filename, root, meta, report.items, includes=includes)
+    return Document(filename, root, meta, report.items, parser.macroset, includes=includes)
 
 
 #: The macros only an mdoc(7) page has at its top level.
@@ -197,17 +248,27 @@ _MDOC_MARKS = frozenset({"Dd", "Dt", "Os", "Sh"})
 
 
 def page_kind(doc: Document) -> str:
-    """``mdoc``, ``man`` (mandoc would read it as man(7), which mdoc2rst does
-    not yet), or ``none``: no manual page at all (a README, a binary)."""
-    if any(d.kind == "MAN_PAGE" for d in doc.diagnostics):
-        return "man"
+    """``mdoc``, ``man`` (a man(7) page: mdoc2rst parses it, but does not
+    convert it yet), or ``none``: no manual page at all (a README, a binary)."""
+    if doc.macroset == "man":
+        if doc.meta.th or any(n.tok in MAN_MACROS for n in doc.root.children):
+            return "man"
+        return "none"
     if any(n.tok in _MDOC_MARKS for n in doc.root.children):
         return "mdoc"
     return "none"
 
 
-def parse_file(path: str | Path, *, so_root: Path | None = None) -> Document:
+def man_notice(doc: Document) -> Diagnostic:
+    """The one message that stands for a man(7) page where it is not converted."""
+    level, text = MESSAGES["MAN_PAGE"]
+    return Diagnostic(Level[level], "MAN_PAGE", doc.filename, 1, 1, text)
+
+
+def parse_file(
+    path: str | Path, *, so_root: Path | None = None, macroset: str | None = None
+) -> Document:
     """Read and parse a page; a missing or unreadable file raises OSError."""
     p = Path(path)
     data = p.read_bytes()
-    return parse(data, str(path), path=p, so_root=so_root)
+    return parse(data, str(path), path=p, so_root=so_root, macroset=macroset)

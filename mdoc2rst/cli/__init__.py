@@ -72,7 +72,7 @@ def page_problem(path: str, doc: Document) -> int:
     if kind == "mdoc":
         return 0
     if kind == "man":
-        why, status = "a man(7) page; mdoc2rst reads mdoc(7) only", EXIT_UNSUPP
+        why, status = "a man(7) page; mdoc2rst converts mdoc(7) only", EXIT_UNSUPP
     else:
         why, status = "not a manual page (no .Dd, .Dt, .Os or .Sh)", EXIT_USAGE
     print(printable(f"mdoc2rst: {path}: {why}"), file=sys.stderr)

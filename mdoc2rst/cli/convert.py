@@ -288,7 +288,7 @@ def _batch(plan: Plan, options: RstOptions, outdir: Path, jobs: int, lint: bool)
 
 #: Why a file is not converted, by reader.page_kind.
 _NOT_MDOC = {
-    "man": "a man(7) page; mdoc2rst reads mdoc(7) only",
+    "man": "a man(7) page; mdoc2rst converts mdoc(7) only",
     "none": "not a manual page (no .Dd, .Dt, .Os or .Sh)",
 }
 

@@ -1,13 +1,17 @@
 """Dates of the prologue, parsed and normalised as mandoc does.
 
-mandoc reads ``.Dd`` with strptime(3) in the C locale and prints the
-date back as ``Month D, YYYY``; anything else is kept verbatim.
+mandoc reads ``.Dd`` (and man(7)'s ``.TH``) with strptime(3) in the C
+locale and prints the date back as ``Month D, YYYY``; anything else is kept
+verbatim.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+
+from mdoc2rst.tree.diagnostics import Reporter
+from mdoc2rst.tree.nodes import Node
 
 _MONTHS = (
     "january",
@@ -90,3 +94,37 @@ def is_future(d: dt.date) -> bool:
 
 def today() -> str:
     return format_date(dt.date.today())
+
+
+def normdate(nch: Node | None, nbl: Node | None, report: Reporter) -> str:
+    """The date in text node ``nch`` of macro ``nbl`` (``.Dd``, ``.TH``),
+    normalised as mandoc_normdate() does, with its messages."""
+    if nch is None:
+        if nbl is None:
+            report("DATE_MISSING", 0, 0)
+        else:
+            report("DATE_MISSING", nbl.line, nbl.pos, nbl.tok)
+        return ""
+    tok = nbl.tok if nbl is not None else "Dd"
+    s = nch.string
+    if s == "":
+        report("DATE_MISSING", nch.line, nch.pos, tok)
+        return ""
+    if s == "$Mdocdate$":
+        return today()
+    d = parse_mdoc_date(s)
+    if d is not None:
+        cp = format_date(d)
+        if is_future(d):
+            report("DATE_FUTURE", nch.line, nch.pos, f"{tok} {cp}")
+        elif not s.startswith("$") and s != cp:
+            report("DATE_NORM", nch.line, nch.pos, f"{tok} {cp}")
+        return cp
+    d = parse_legacy_date(s)
+    if d is None:
+        report("DATE_BAD", nch.line, nch.pos, f"{tok} {s}")
+    elif is_future(d):
+        report("DATE_FUTURE", nch.line, nch.pos, f"{tok} {s}")
+    elif tok == "Dd":
+        report("DATE_LEGACY", nch.line, nch.pos, f"Dd {s}")
+    return s

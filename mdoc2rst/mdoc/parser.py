@@ -25,12 +25,12 @@ from mdoc2rst.mdoc.macros import (
     F,
     Kind,
 )
+from mdoc2rst.roff.builder import ELEMENT_ARGS, Builder, Mode
 from mdoc2rst.roff.escape import escaped, scan_escape
 from mdoc2rst.tree.diagnostics import Reporter
 from mdoc2rst.tree.nodes import (
     BLOCK,
     BODY,
-    COMMENT,
     ELEM,
     ENDBODY_NOT,
     ENDBODY_SPACE,
@@ -41,7 +41,6 @@ from mdoc2rst.tree.nodes import (
     Arg,
     Flag,
     Node,
-    NodeType,
     Norm,
     Sec,
 )
@@ -61,8 +60,8 @@ class St:
     """Parser state flags (mandoc's MDOC_* and ROFF_* parse flags), as plain int bits."""
 
     NONE: Final = 0
-    NEWLINE: Final = 1 << 0  # the next node is the first of its input line
-    SYNOPSIS: Final = 1 << 1
+    NEWLINE: Final = Mode.NEWLINE
+    SYNOPSIS: Final = Mode.SYNOPSIS
     KEEP: Final = 1 << 2  # inside .Bk
     SMOFF: Final = 1 << 3  # .Sm off
     PHRASE: Final = 1 << 4  # inside a column phrase
@@ -77,8 +76,7 @@ class St:
     PBODY: Final = 1 << 13  # past the prologue
 
 
-_NOFILL_BITS = St.NOFILL | St.NONOFILL
-_DONE = Flag.VALID | Flag.ENDED  # text nodes are complete when made
+_DONE = Flag.VALID | Flag.ENDED  # closed nodes are complete
 
 
 class A:
@@ -190,20 +188,13 @@ class _After:
     close: Node | None = None
 
 
-class MdocParser:
+class MdocParser(Builder):
     """Builds the tree from lines, one call of :meth:`parse_line` per line."""
 
     def __init__(self, report: Reporter, root: Node, regs: Callable[[str], int]) -> None:
-        self.report = report
-        self.root = root
-        self.last: Node = root
-        self.child_next = True  # append the next node as a child of last
-        self.flags = St.NONE
-        self.lastsec = Sec.NONE
-        self.getreg = regs
-        self.setreg: Callable[[str, int], None] = lambda name, value: None
-        self.translate: Callable[[str], str] = str
-        self.expand_arg: Callable[[int, str], str] = lambda line, word: word
+        super().__init__(report, root, regs)
+        self.macroset = "mdoc"
+        self.known = frozenset(MACROS)
         self.phrase_end = 0  # where the last column phrase ended in its line
         self.too_deep = False  # reported the nesting limit already
         self.next_tok: str | None = None  # the macro named by tail(), and where
@@ -212,51 +203,7 @@ class MdocParser:
         self.calls = 0  # nested calls of call() (MAX_CALLS)
 
     # ------------------------------------------------------------------
-    # Node allocation
-
-    def _append(self, n: Node) -> Node:
-        fl = self.flags
-        flags = n.flags
-        if fl & St.SYNOPSIS:
-            flags |= Flag.SYNPRETTY
-        if fl & _NOFILL_BITS == St.NOFILL:
-            flags |= Flag.NOFILL
-        if fl & St.NEWLINE:
-            flags |= Flag.LINE
-            self.flags = fl & ~St.NEWLINE
-        n.flags = flags
-        n.sec = self.lastsec
-        last = self.last
-        parent = last if self.child_next else last.parent
-        assert parent is not None, "the root is never a sibling"
-        n.parent = parent
-        n.depth = parent.depth + 1
-        n.file = self.report.file
-        sibs = parent.children
-        # Each node learns its position as it is placed (Node.index).
-        if self.child_next or not sibs or sibs[-1] is last:
-            n.hint = len(sibs)
-            sibs.append(n)
-        else:
-            # Insert right after last: an end marker may sit behind it.
-            for i in range(len(sibs) - 2, -1, -1):
-                if sibs[i] is last:
-                    n.hint = i + 1
-                    sibs.insert(i + 1, n)
-                    break
-            else:
-                n.hint = len(sibs)
-                sibs.append(n)
-        self.last = n
-        t = n.type  # identity tests: hashing an Enum member is a Python call
-        if t is HEAD or t is BODY or t is TAIL:
-            n.norm = parent.norm
-        return n
-
-    def node(self, t: NodeType, tok: str, line: int, pos: int) -> Node:
-        n = self._append(Node(t, tok, line, pos))
-        self.child_next = True
-        return n
+    # Node allocation (the rest is the Builder's)
 
     def block_alloc(self, line: int, pos: int, tok: str, args: list[Arg] | None) -> Node:
         n = Node(BLOCK, tok, line, pos, args=args)
@@ -283,28 +230,33 @@ class MdocParser:
     def tail_alloc(self, line: int, pos: int, tok: str) -> Node:
         return self.node(TAIL, tok, line, pos)
 
-    def word_alloc(self, line: int, pos: int, word: str) -> Node:
-        n = self._append(Node(TEXT, "", line, pos, _DONE, string=self.translate(word)))
-        self.child_next = False
-        return n
-
-    def word_append(self, word: str) -> None:
-        self.last.string += " " + self.translate(word)
-        self.child_next = False
-
-    def comment_alloc(self, line: int, pos: int, text: str) -> None:
-        n = self._append(Node(COMMENT, "", line, pos, string=text))
-        n.flags |= Flag.VALID | Flag.ENDED
-        self.child_next = False
-
-    def roff_elem(self, line: int, pos: int, tok: str, args: list[tuple[int, str]]) -> None:
+    def element(
+        self, line: int, buf: str, at: int, pos: int, name: str, words: list[tuple[int, str]]
+    ) -> None:
         """A roff request kept in the tree (``br``, ``sp``, ``ft``...)."""
-        n = self.node(ELEM, tok, line, pos)
-        for apos, word in args:
+        nargs = ELEMENT_ARGS[name]
+        if nargs == 0 and words:
+            self.report("ARG_SKIP", line, pos, f"{name} {buf[pos:]}")
+            words = []
+        elif nargs == 1 and len(words) > 1:
+            self.report("ARG_EXCESS", line, words[1][0], f"{name} ... {buf[words[1][0] :]}")
+            words = words[:1]
+        nofill = bool(self.flags & St.NOFILL)
+        if name == "nf" and nofill:
+            self.report("NF_SKIP", line, at, "nf")
+        elif name == "fi" and not nofill:
+            self.report("FI_SKIP", line, at, "fi")
+        self.flags |= St.NEWLINE
+        n = self.node(ELEM, name, line, at)
+        for apos, word in words:
             self.word_alloc(line, apos, word)
         self.last = n
         n.flags |= Flag.VALID | Flag.ENDED
         self.child_next = False
+        if name == "nf":
+            self.flags |= St.NOFILL
+        elif name == "fi":
+            self.flags &= ~St.NOFILL
 
     def endbody_alloc(self, line: int, pos: int, tok: str, body: Node) -> Node:
         body.flags |= Flag.ENDED
@@ -663,76 +615,6 @@ class MdocParser:
         if i >= n:
             self.report("SPACE_EOL", ln.line, i)
         return A.WORD, word
-
-    def getarg(self, buf: str, pos: int, line: int) -> tuple[str, int]:
-        """Read one roff argument at ``pos``: quoting, ``\\ `` and ``""``."""
-        n = len(buf)
-        if pos < n and buf[pos] != '"':
-            # Most words have neither quotes nor escapes: find their end in C.
-            end = buf.find(" ", pos)
-            word = buf[pos:] if end < 0 else buf[pos:end]
-            if "\\" not in word:
-                if end < 0:
-                    return word, n
-                i = end + 1
-                while i < n and buf[i] == " ":
-                    i += 1
-                if i >= n:
-                    self.report("SPACE_EOL", line, i)
-                return word, i
-        i = pos
-        quoted = 0
-        if i < n and buf[i] == '"':
-            quoted = 1
-            i += 1
-        out: list[str] = []
-        white = False
-        newesc = False
-        while i < n:
-            ch = buf[i]
-            if ch == "\\":
-                nxt = buf[i + 1] if i + 1 < n else ""
-                if nxt in ("a", "t"):
-                    out.append("\t")
-                    i += 2
-                    continue
-                if nxt == "\\":
-                    out.append("\\")
-                    newesc = True
-                    i += 2
-                    continue
-                if nxt == " " and not quoted:
-                    out.append("\\ ")
-                    i += 2
-                    continue
-                out.append(ch)
-                i += 1
-                continue
-            if not quoted:
-                if ch == " ":
-                    white = True
-                    break
-            elif ch == '"':
-                if i + 1 < n and buf[i + 1] == '"':
-                    out.append('"')
-                    i += 2
-                    continue
-                quoted = 2
-                break
-            out.append(ch)
-            i += 1
-        if quoted == 1:
-            self.report("ARG_QUOTE", line, pos)
-        if i < n:
-            i += 1
-            while i < n and buf[i] == " ":
-                i += 1
-        if i >= n and (white or (i > 0 and buf[i - 1] == " ")):
-            self.report("SPACE_EOL", line, i)
-        word = "".join(out)
-        if newesc:
-            word = self.expand_arg(line, word)
-        return word, i
 
     def argv(self, tok: str, ln: Line) -> list[Arg] | None:
         """Read leading ``-flag`` arguments that ``tok`` accepts."""

@@ -712,35 +712,7 @@ class Validator:
 
     def normdate(self, nch: Node | None, nbl: Node | None) -> str:
         """The date of ``.Dd``, normalised as mandoc_normdate() does."""
-        if nch is None:
-            if nbl is None:
-                self.msg("DATE_MISSING", 0, 0)
-            else:
-                self.msg("DATE_MISSING", nbl.line, nbl.pos, nbl.tok)
-            return ""
-        tok = nbl.tok if nbl is not None else "Dd"
-        s = nch.string
-        if s == "":
-            self.msg("DATE_MISSING", nch.line, nch.pos, tok)
-            return ""
-        if s == "$Mdocdate$":
-            return dates.today()
-        d = dates.parse_mdoc_date(s)
-        if d is not None:
-            cp = dates.format_date(d)
-            if dates.is_future(d):
-                self.msg("DATE_FUTURE", nch.line, nch.pos, f"{tok} {cp}")
-            elif not s.startswith("$") and s != cp:
-                self.msg("DATE_NORM", nch.line, nch.pos, f"{tok} {cp}")
-            return cp
-        d = dates.parse_legacy_date(s)
-        if d is None:
-            self.msg("DATE_BAD", nch.line, nch.pos, f"{tok} {s}")
-        elif dates.is_future(d):
-            self.msg("DATE_FUTURE", nch.line, nch.pos, f"{tok} {s}")
-        elif tok == "Dd":
-            self.msg("DATE_LEGACY", nch.line, nch.pos, f"Dd {s}")
-        return s
+        return dates.normdate(nch, nbl, self.report)
 
     def post_dt(self, n: Node) -> None:
         n.flags |= Flag.NOPRT

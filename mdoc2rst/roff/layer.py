@@ -33,8 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
-from mdoc2rst.mdoc.macros import MACROS
-from mdoc2rst.mdoc.parser import MdocParser, St
+from mdoc2rst.roff.builder import ELEMENT_ARGS, Builder, Mode
 from mdoc2rst.roff.chars import PREDEFINED_STRINGS
 from mdoc2rst.roff.chars import lookup as char_lookup
 from mdoc2rst.roff.escape import Esc, escaped, scan, scan_escape
@@ -267,12 +266,8 @@ _INSECURE: Final = frozenset(
         "writem",
     ]
 )
-#: Layout requests that stay in the tree as elements, with how many arguments.
-_ELEMENTS: Final[dict[str, int]] = {
-    "br": 0, "brp": 0, "fi": 0, "nf": 0,
-    "ce": 1, "ft": 1, "ll": 1, "mc": 1, "po": 1, "rj": 1, "sp": 1, "ti": 1,
-    "ta": -1,
-}  # fmt: skip
+#: The requests that start a page, and the language each starts (roff_Dd).
+_PROLOGUES: Final = {"Dd": "mdoc", "TH": "man"}
 _DEFINERS: Final = frozenset({"de", "de1", "dei", "dei1", "am", "am1", "ami", "ami1", "ig"})
 _READONLY_REGS: Final[dict[str, int]] = {".A": 0, ".g": 1, ".H": 24, ".T": 0, ".V": 40}
 
@@ -372,20 +367,28 @@ class _Table:
 
 
 class Roff:
-    """Feeds one page's lines, after roff processing, to the mdoc parser."""
+    """Feeds one page's lines, after roff processing, to the macro parser."""
 
     def __init__(
         self,
-        parser: MdocParser,
+        parser: Builder,
         report: Reporter,
         path: Path | None,
         read: Callable[[Path, Reporter], str],
         so_root: Path | None = None,
+        choose: Callable[[str | None], Builder] | None = None,
     ) -> None:
         """``read`` returns a file's text for ``.so``, reporting what decoding
         finds; it raises OSError when it cannot, ``errno.EFBIG`` for a file
-        too large to read."""
+        too large to read.
+
+        ``choose``, when given, picks the parser once the first line reaches
+        one, as mandoc picks the language: it gets that line's macro name
+        (None for a text line) and returns the parser to go on with, which
+        takes over from ``parser``.
+        """
         self.parser = parser
+        self.choose = choose
         self.report = report
         self.path = path
         self.read = read
@@ -543,7 +546,7 @@ class Roff:
         if (
             first in " .\\"
             or (self.control != "." and first == self.control)
-            or self.parser.flags & St.NOFILL
+            or self.parser.flags & Mode.NOFILL
             or not 0 <= buf.find(" ") < 80
         ):
             return
@@ -701,6 +704,8 @@ class Roff:
             if owed and not self._charge(ln, owed):
                 return
             self.comments = False
+            if self.choose is not None:
+                self._choose(None)
             # An input trap (.it) springs after its last text line.
             spring = self.trap_lines == 1
             if self.trap_lines:
@@ -719,10 +724,12 @@ class Roff:
         if self.renamed and name in self.renamed and name not in self.macros.text:
             self._call_renamed(ln, buf, name, ctl, owed)
             return
-        if name in MACROS and name not in self.macros.text:
-            # An mdoc macro, the common case: no roff request has its name.
+        if name in self.parser.known and name not in self.macros.text:
+            # A macro of the page's language, the common case: no roff
+            # request has its name.
             if owed and not self._charge(ln, owed):
                 return
+            self._to_parser(name)
             self.parser.parse_line(ln, buf, ctl, True)
             return
         if name in self.macros.text:
@@ -747,15 +754,55 @@ class Roff:
         elif name in _INSECURE:
             self.report("REQ_INSEC", ln, at, name)
         elif not owed or self._charge(ln, owed):
-            if name in _ELEMENTS:
+            if name in ELEMENT_ARGS:
                 self._element(ln, buf, name, pos, at)
             else:
+                undecided = self.choose is not None
+                self._to_parser(name)
                 self.parser.parse_line(ln, buf, ctl, True)
                 # As in mandoc's roff_parse, a name that is no macro, request
                 # or string is defined empty once used: only its first use
-                # is reported.
-                if name and name not in MACROS and name not in self.strings.text:
+                # is reported.  (While the language is still undecided,
+                # mandoc counts the macros of both; the first line's name is
+                # left alone here.)
+                if (
+                    not undecided
+                    and name
+                    and name not in self.parser.known
+                    and name not in self.strings.text
+                ):
                     self.macros.set(name, "")
+
+    def _to_parser(self, name: str) -> None:
+        """Macro line ``name`` goes to the parser.
+
+        The first line to do so picks the parser, when ``choose`` is set.
+        ``.Dd`` and ``.TH`` are requests too (mandoc's roff_Dd): each
+        forgets the page's own macros and strings named like a macro of its
+        language, so that a page cannot redefine them before its prologue.
+        """
+        if self.choose is not None:
+            self._choose(name)
+        language = _PROLOGUES.get(name)
+        if language is not None and language == self.parser.macroset:
+            for known in self.parser.known:
+                if known in self.macros.text or known in self.strings.text:
+                    self.macros.remove(known)
+                    self.strings.remove(known)
+                    # Predefined strings (\*R) are not the page's own.
+                    if known in PREDEFINED_STRINGS:
+                        self.strings.set(known, PREDEFINED_STRINGS[known])
+                self.renamed.pop(known, None)
+
+    def _choose(self, name: str | None) -> None:
+        """The first line for a parser: let ``choose`` pick the parser."""
+        choose = self.choose
+        assert choose is not None
+        self.choose = None
+        parser = choose(name)
+        if parser is not self.parser:
+            parser.take_over(self.parser)
+            self.parser = parser
 
     def _call_renamed(self, ln: int, buf: str, name: str, ctl: int, owed: int) -> None:
         """A renamed mdoc macro: the line, under its standard name.
@@ -766,6 +813,7 @@ class Roff:
         if owed and not self._charge(ln, owed):
             return
         old = self.renamed[name]
+        self._to_parser(old)
         self.parser.parse_line(ln, buf[:ctl] + old + buf[ctl + len(name) :], ctl, True)
 
     def _charge(self, ln: int, owed: int) -> bool:
@@ -1054,26 +1102,7 @@ class Roff:
     # Requests
 
     def _element(self, ln: int, buf: str, name: str, pos: int, at: int) -> None:
-        nargs = _ELEMENTS[name]
-        words = _words(buf, pos)
-        if nargs == 0 and words:
-            self.report("ARG_SKIP", ln, pos, f"{name} {buf[pos:]}")
-            words = []
-        elif nargs == 1 and len(words) > 1:
-            self.report("ARG_EXCESS", ln, words[1][0], f"{name} ... {buf[words[1][0] :]}")
-            words = words[:1]
-        parser = self.parser
-        nofill = bool(parser.flags & St.NOFILL)
-        if name == "nf" and nofill:
-            self.report("NF_SKIP", ln, at, "nf")
-        elif name == "fi" and not nofill:
-            self.report("FI_SKIP", ln, at, "fi")
-        parser.flags |= St.NEWLINE
-        parser.roff_elem(ln, at, name, words)
-        if name == "nf":
-            parser.flags |= St.NOFILL
-        elif name == "fi":
-            parser.flags &= ~St.NOFILL
+        self.parser.element(ln, buf, at, pos, name, _words(buf, pos))
 
     def _req_ds(self, ln: int, buf: str, name: str, pos: int, ctl: int) -> None:
         sname, rest = _name_and_rest(buf, pos)
@@ -1151,7 +1180,7 @@ class Roff:
                 return
         if old in self.renamed:
             self.renamed[new] = self.renamed.pop(old)
-        elif old in MACROS:
+        elif old in self.parser.known:
             self.renamed[new] = old
         else:
             self.renamed.pop(new, None)

@@ -11,7 +11,7 @@ from docutils.statemachine import StringList
 from sphinx.parsers import RSTParser
 from sphinx.util import logging
 
-from mdoc2rst.reader import page_kind
+from mdoc2rst.reader import man_notice, page_kind
 from mdoc2rst.sphinx.config import FILETYPE
 from mdoc2rst.sphinx.contract import contract_warnings
 from mdoc2rst.sphinx.domain import domain_of, page_key
@@ -45,8 +45,9 @@ class MdocParser(RSTParser):
         try:
             page = render(page_source(text, env), str(path), env, docname=docname)
             if page_kind(page.doc) == "man":
-                # Until man(7) is read: its one diagnostic, not one per macro.
-                man = [d for d in page.doc.diagnostics if d.kind == "MAN_PAGE"]
+                # Until man(7) pages are converted: one message, not the
+                # page's lint.
+                man = [man_notice(page.doc)]
                 report(replace(page.doc, diagnostics=man), env, docname)
                 anchor = _unreadable_document(document, title, str(path), _MAN_PAGE)
                 domain_of(env).note_page(Identity(name, section), docname, anchor)

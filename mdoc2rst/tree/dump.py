@@ -1,7 +1,9 @@
 """The tree dumper: the document in the format of ``mandoc -T tree``.
 
 Used to compare the parser with mandoc node by node, and by
-``mdoc2rst tree``.
+``mdoc2rst tree``.  mdoc(7) and man(7) trees print alike (tree.c's
+print_mdoc and print_man), but for the line a man(7) page without a body
+gets.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ def dump(doc: Document) -> str:
     """The whole tree, meta data first, as mandoc prints it."""
     out: list[str] = []
     _meta(doc.meta, out)
+    if doc.macroset == "man" and not doc.meta.hasbody:
+        out.append("body  = empty")
     out.append("")
     for child in doc.root.children:
         _node(child, 0, out)

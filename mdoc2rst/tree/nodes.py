@@ -308,6 +308,8 @@ class Meta:
     date: str | None = None
     os_e: str | None = None  # the operating system family, from .Os
     rcsids: frozenset[str] = frozenset()  # "openbsd", "netbsd": RCS ids in comments
+    th: bool = False  # man(7): the page has a .TH
+    hasbody: bool = True  # man(7): anything but comments after the .TH
 
 
 @dataclass(slots=True)
