@@ -19,6 +19,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from sctpx import _checks
 from sctpx._addr import BUFFER_SIZE, Address, parse_addresses
 from sctpx._backend import Backend, BackendUnavailable
 from sctpx._errors import documented_errors, error
@@ -112,7 +113,12 @@ def connectx(sock: Any, addresses: Sequence[Any]) -> int:
 
 
 def getpaddrs(sock: Any, assoc_id: int = 0) -> list[tuple[Any, ...]]:
-    """The addresses of the peer of association ``assoc_id`` (0: the only one)."""
+    """The addresses of the peer of association ``assoc_id`` (0: the only one).
+
+    Raises the errors of ``sctp_getpaddrs(3)``; an ``assoc_id`` that does
+    not fit ``sctp_assoc_t`` is EINVAL, as an unknown association is.
+    """
+    _checks.assoc_id(assoc_id, "sctp_getpaddrs")
     user = _usrsctp_socket(sock)
     if user is not None:
         return list(user.getpaddrs(assoc_id))

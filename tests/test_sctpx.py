@@ -24,7 +24,7 @@ from oracle import unavailable
 
 import sctpx
 from mdoc2rst.contract.spec import extract_file
-from sctpx import _addr, _stub
+from sctpx import _addr, _checks, _stub
 
 SEED = Path(__file__).parent.parent / "docs" / "man3" / "sctp_connectx.3"
 SPEC = extract_file(SEED)
@@ -248,6 +248,39 @@ def test_getpaddrs_errors_are_its_pages(target: str) -> None:
     assert info.value.documented is True  # type: ignore[attr-defined]
     assert info.value.function == "sctp_getpaddrs"  # type: ignore[attr-defined]
     assert "not documented" not in str(info.value)
+
+
+@pytest.mark.parametrize("assoc_id", [2**32, 2**32 + 3, -1, 2**64])
+def test_getpaddrs_assoc_id_out_of_range_is_einval(assoc_id: int) -> None:
+    # ctypes would pass 2**32 + 3 as association 3.
+    with pytest.raises(OSError) as info:
+        sctpx.getpaddrs(-1, assoc_id)
+    assert info.value.errno == errno.EINVAL
+    assert str(assoc_id) in str(info.value)
+
+
+@pytest.mark.parametrize("bad", ["1", 1.0, True, None])
+def test_getpaddrs_assoc_id_of_another_type_is_typeerror(bad: object) -> None:
+    with pytest.raises(TypeError):
+        sctpx.getpaddrs(-1, bad)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("value", "error"),
+    [(-1, ValueError), (2**32, ValueError), (1.5, TypeError), (True, TypeError)],
+)
+def test_integers_out_of_range_never_reach_ctypes(value: object, error: type) -> None:
+    with pytest.raises(error):
+        _checks.integer("value", value, 0, _checks.U32_MAX)
+
+
+@pytest.mark.parametrize(
+    ("value", "error"), [(-0.1, ValueError), (float("nan"), ValueError), ("1", TypeError)]
+)
+def test_bad_timeouts(value: object, error: type) -> None:
+    with pytest.raises(error):
+        _checks.timeout(value)
+    assert _checks.timeout(None) is None and _checks.timeout(2) == 2.0
 
 
 def test_undocumented_eopnotsupp_on_a_tcp_socket() -> None:
