@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from sctpx import _stub
 
 FUNCTION = "sctp_connectx"
@@ -14,6 +16,16 @@ def error(err: int, function: str = FUNCTION) -> OSError:
     ``.condition`` (the page's text for it, or None).
     """
     return _stub.error(function, err)
+
+
+def oserror(err: int, function: str) -> OSError:
+    """:func:`error` for a function a shipped page documents; a plain OSError otherwise.
+
+    The plain one names the C function (or socket option) that failed.
+    """
+    if function in _stub.PAGES:
+        return error(err, function)
+    return OSError(err, f"{os.strerror(err)} [{function}]")
 
 
 def documented_errors(function: str = FUNCTION) -> dict[str, str]:

@@ -36,8 +36,23 @@ UNDOCUMENTED_ERRNOS: Final[dict[tuple[str, str], str]] = {
         "page's E2BIG first, so only a direct call to the C function sees it"
     ),
     ("usrsctp", "ECONNREFUSED"): (
-        "an ABORT during setup; usrsctp's connectx returns at once, so it is reported "
-        "later through SO_ERROR (Socket.wait_established)"
+        "an ABORT during setup (nothing listens at the address): usrsctp_connectx returns "
+        "at once, and sctpx waits for the association as the kernel does, so a blocking "
+        "connectx raises the socket's SO_ERROR (a non-blocking one: Socket.wait_established)"
+    ),
+    ("usrsctp", "EINPROGRESS"): (
+        "a non-blocking socket (timeout 0): the association is being set up; raised as "
+        "BlockingIOError with assoc_id, as the kernel does (usrsctp_connectx itself "
+        "never blocks and never raises it)"
+    ),
+    ("usrsctp", "ETIMEDOUT"): (
+        "the socket's timeout passed before the association came up (TimeoutError with "
+        "assoc_id; the association is still being set up), or no INIT was ever answered"
+    ),
+    ("usrsctp", "ECONNABORTED"): (
+        "a one-to-many association ended before it was established while connectx waited: "
+        "usrsctp sets no SO_ERROR on a one-to-many socket, so sctpx cannot tell an ABORT "
+        "from unanswered INITs"
     ),
 }
 

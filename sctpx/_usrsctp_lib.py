@@ -24,6 +24,8 @@ SCTP_REMOTE_UDP_ENCAPS_PORT = 0x24
 SCTP_STATUS = 0x100
 SCTP_BINDX_ADD_ADDR = 0x8001
 SCTP_BINDX_REM_ADDR = 0x8002
+SCTP_RECVRCVINFO = 0x1F
+SCTP_RECVV_RCVINFO = 1
 SCTP_SENDV_NOINFO = 0
 SCTP_SENDV_SNDINFO = 1
 MSG_NOTIFICATION = 0x2000
@@ -157,7 +159,6 @@ _PROTOTYPES: dict[str, tuple[Any, tuple[Any, ...]]] = {
         ),
     ),
     "usrsctp_set_non_blocking": (_INT, (_P, _INT)),
-    "usrsctp_get_non_blocking": (_INT, (_P,)),
     "usrsctp_shutdown": (_INT, (_P, _INT)),
 }
 

@@ -10,20 +10,31 @@ SCTP over UDP (RFC 6951), so it needs neither kernel SCTP nor privileges::
         client = sctpx.usrsctp.Socket()
         client.bind(("127.0.0.1", 0))
         client.set_udp_encaps(9899)
-        assoc_id = sctpx.connectx(client, [("127.0.0.1", 5001)])
-        client.wait_established(5)
+        assoc_id = sctpx.connectx(client, [("127.0.0.1", 5001)])  # waits until it is up
         peer, address = server.accept(timeout=5)
 
 Bind both ends to 127.0.0.1: an unbound endpoint advertises every address
 of the machine, and the peer would then send to them too.
 
-Two traps of the library shape this module.  A thread blocked in
-``usrsctp_accept`` (or a blocking receive) is never woken by close or
-shutdown, and ``usrsctp_finish`` then hangs; so every wait here polls a
-non-blocking handle from Python with a deadline.  ``usrsctp_finish``
+Sockets block, time out and fail as kernel SCTP sockets do in Python:
+``settimeout``/``setblocking`` as on ``socket.socket``; a blocking
+``connectx`` returns once the association is up (usrsctp's own returns
+before the handshake), a non-blocking one raises BlockingIOError
+(EINPROGRESS) carrying ``assoc_id``, one with a timeout raises TimeoutError
+carrying ``assoc_id`` when the association is not up in time.
+
+Three traps of the library shape this module.  A thread blocked inside
+usrsctp (``usrsctp_accept``, a blocking receive) is never woken by close
+or shutdown, and ``usrsctp_finish`` then hangs; so every handle is
+non-blocking and every wait polls from Python, where close, a timeout or a
+signal can end it.  ``usrsctp_close`` frees the socket while another
+thread may still be using the pointer; so each socket's handle counts the
+calls in flight, a close ends them with EBADF and frees the pointer only
+when the last one is out (``sctpx._handle``).  ``usrsctp_finish``
 returns -1 while any association remains; so :meth:`Stack.stop` aborts the
 sockets still open, retries for a bounded time and reports failure instead
-of waiting forever.
+of waiting forever, and start, stop and socket creation hold one process
+lock so that no socket is ever made on a stack being finished.
 
 ``connectx`` checks its address list in Python first (EINVAL, and E2BIG
 past the page's 2048-byte buffer, which keeps usrsctp's own ENOMEM for an
@@ -35,26 +46,37 @@ a ``struct socket *``, never a descriptor of something else.
 from __future__ import annotations
 
 import ctypes
+import enum
 import errno
 import os
 import socket
 import threading
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
+from sctpx import _assoc, _checks
 from sctpx import _usrsctp_lib as _lib
 from sctpx._addr import SOCKADDR_IN6_SIZE, SOCKADDR_IN_SIZE, Address, pack, parse_addresses
-from sctpx._errors import error
+from sctpx._assoc import POLL_INTERVAL, Deadline
+from sctpx._backend import FUNCTION
+from sctpx._errors import oserror
+from sctpx._handle import Handle
 
-__all__ = ["Socket", "Stack", "Status", "running", "start"]
-
-#: How often the polling loops look again: short next to an RTO, long
-#: enough not to spin.
-POLL_INTERVAL = 0.005
+__all__ = [
+    "POLL_INTERVAL",
+    "SOCKET_TIMEOUT",
+    "Message",
+    "Socket",
+    "Stack",
+    "Status",
+    "running",
+    "start",
+]
 
 _WOULD_BLOCK = frozenset({errno.EAGAIN, errno.EWOULDBLOCK, errno.EINPROGRESS})
 
@@ -62,14 +84,19 @@ AddressTuple = tuple[str, int] | tuple[str, int, int, int]
 _T = TypeVar("_T")
 
 
-def _oserror(err: int, function: str) -> OSError:
-    """An errno from a usrsctp call other than connectx: no page documents it."""
-    return OSError(err, f"{os.strerror(err)} [{function}]")
+class _Default(enum.Enum):
+    SOCKET_TIMEOUT = enum.auto()
+
+
+#: The default of every ``timeout`` argument: the socket's own timeout
+#: (:meth:`Socket.settimeout`), as ``socket.socket`` methods use theirs.
+SOCKET_TIMEOUT: Final = _Default.SOCKET_TIMEOUT
+Timeout = float | None | _Default
 
 
 def _check(result: int, function: str) -> int:
     if result < 0:
-        raise _oserror(ctypes.get_errno(), function)
+        raise oserror(ctypes.get_errno(), function)
     return result
 
 
@@ -89,24 +116,33 @@ class Stack:
         self._lib = lib
         self.udp_port = udp_port
         self.running = True
-        self._sockets: set[Socket] = set()
+        # Guards _sockets and _open: taken by accept on a socket's behalf,
+        # so it must never be held while waiting for a call to end.
         self._lock = threading.Lock()
+        self._sockets: set[Socket] = set()
+        self._open = True  # False while stop() closes the sockets: adopt none
 
     def set_sysctl(self, name: str, value: int) -> None:
         """Set ``sctp_<name>`` (e.g. ``rto_initial_default``, ``blackhole``).
 
         Sysctls are defaults copied into each new association, so set them
-        before connecting.  Unknown names raise AttributeError, values out
-        of the sysctl's range EINVAL.
+        before connecting.  Unknown names raise AttributeError, values that
+        are no 32-bit unsigned int ValueError, values out of the sysctl's
+        own range EINVAL.
         """
-        try:
-            setter = self._lib.sysctl_setter(name)
-        except AttributeError:
-            raise AttributeError(f"usrsctp has no sysctl sctp_{name}") from None
-        _check(setter(value), f"usrsctp_sysctl_set_sctp_{name}")
+        setter = _sysctl_setter(self._lib, name, value)
+        with _PROCESS.lock:
+            if not self.running:
+                raise RuntimeError("the usrsctp stack has been stopped")
+            _check(setter(value), f"usrsctp_sysctl_set_sctp_{name}")
 
-    def _add(self, sock: Socket) -> None:
+    def _adopt(self, sock: Socket) -> None:
         with self._lock:
+            if not self._open:
+                # stop() is closing every socket: a new one would outlive it.
+                raise OSError(
+                    errno.EBADF, f"{os.strerror(errno.EBADF)} [usrsctp: the stack is stopping]"
+                )
             self._sockets.add(sock)
 
     def _discard(self, sock: Socket) -> None:
@@ -119,29 +155,39 @@ class Stack:
         Returns True once ``usrsctp_finish`` succeeded.  When associations
         outlive the bound (a peer that never answers a graceful SHUTDOWN of
         a socket closed earlier), warns, returns False and leaves the stack
-        running and usable; calling ``stop`` again retries.
+        running and usable; calling ``stop`` again retries.  Calls in flight
+        on the sockets it closes end with EBADF.  :func:`start` and new
+        sockets wait until ``stop`` is done.
         """
-        if not self.running:
-            return True
-        with self._lock:
-            left = list(self._sockets)
-        for sock in left:
-            sock.close(abort=True)
-        deadline = time.monotonic() + timeout
-        while True:
-            if self._lib.finish() == 0:
-                self.running = False
-                _forget(self)
+        seconds = _checks.timeout(timeout)
+        with _PROCESS.lock:
+            if not self.running:
                 return True
-            if time.monotonic() >= deadline:
-                warnings.warn(
-                    f"usrsctp_finish still refused after {timeout:g} s (associations "
-                    "remain); the usrsctp stack keeps running",
-                    RuntimeWarning,
-                    stacklevel=2,
-                )
-                return False
-            time.sleep(POLL_INTERVAL)
+            with self._lock:
+                self._open = False
+                left = list(self._sockets)
+            try:
+                for sock in left:
+                    sock.close(abort=True)
+                deadline = Deadline.after(seconds)
+                while self._lib.finish() != 0:
+                    if deadline.passed():
+                        warnings.warn(
+                            f"usrsctp_finish still refused after {timeout:g} s (associations "
+                            "remain); the usrsctp stack keeps running",
+                            RuntimeWarning,
+                            stacklevel=2,
+                        )
+                        return False
+                    time.sleep(POLL_INTERVAL)
+                self.running = False
+                if _PROCESS.stack is self:
+                    _PROCESS.stack = None
+                return True
+            finally:
+                if self.running:
+                    with self._lock:
+                        self._open = True
 
     def __enter__(self) -> Stack:
         return self
@@ -159,26 +205,34 @@ class Stack:
         return f"<usrsctp Stack udp_port={self.udp_port} {state}>"
 
 
+def _sysctl_setter(lib: _lib.Library, name: object, value: object) -> Any:
+    """The setter of sysctl ``name`` after checking ``value`` fits its uint32_t."""
+    if not isinstance(name, str):
+        raise TypeError(f"sysctl names are str, not {type(name).__name__}")
+    _checks.integer(f"sctp_{name}", value, 0, _checks.U32_MAX)
+    try:
+        return lib.sysctl_setter(name)
+    except AttributeError:
+        raise AttributeError(f"usrsctp has no sysctl sctp_{name}") from None
+
+
 class _Process:
     """The stack of this process.
 
     Module-level state, against the house habit, because usrsctp's own
     state is process-wide: a second ``usrsctp_init`` while one runs would
     corrupt it, so the record of it cannot be narrower than the process.
+    The lock makes start, stop and socket creation linearizable; it is
+    re-entrant so that a signal handler calling ``stop()`` while its
+    thread is inside ``start()`` does not deadlock.
     """
 
     def __init__(self) -> None:
-        self.lock = threading.Lock()
+        self.lock = threading.RLock()
         self.stack: Stack | None = None
 
 
 _PROCESS = _Process()
-
-
-def _forget(stack: Stack) -> None:
-    with _PROCESS.lock:
-        if _PROCESS.stack is stack:
-            _PROCESS.stack = None
 
 
 def running() -> Stack | None:
@@ -200,15 +254,23 @@ def start(
     and ``blackhole`` (0: answer stray packets with ABORT, 1: not for
     INIT, 2: never) set the sysctls ``sctp_rto_initial_default`` and
     ``sctp_blackhole``; ``sysctls`` sets any other ``sctp_<name>``.  A
-    stack already running on another UDP port raises RuntimeError.
+    stack already running on another UDP port raises RuntimeError.  Values
+    are checked before the stack starts; a stack this call started is
+    stopped again if a sysctl is refused.
 
     Raises :class:`sctpx.BackendUnavailable` without libusrsctp.so.2.
     """
-    if not 0 <= udp_port <= 0xFFFF:
-        raise ValueError(f"udp_port must be from 0 to 65535, not {udp_port}")
+    _checks.integer("udp_port", udp_port, 0, _checks.U16_MAX)
     lib = _lib.load()
+    wanted = dict(sysctls)
+    if rto_initial is not None:
+        wanted["rto_initial_default"] = rto_initial
+    if blackhole is not None:
+        wanted["blackhole"] = blackhole
+    setters = {name: _sysctl_setter(lib, name, value) for name, value in wanted.items()}
     with _PROCESS.lock:
         stack = _PROCESS.stack
+        made = stack is None
         if stack is None:
             lib.init(udp_port, None, None)
             stack = _PROCESS.stack = Stack(lib, udp_port)
@@ -217,21 +279,14 @@ def start(
                 f"the usrsctp stack already runs on UDP port {stack.udp_port}; "
                 "usrsctp allows one stack per process"
             )
-    # After usrsctp_init: sctp_init() resets every sysctl to its default.
-    if rto_initial is not None:
-        stack.set_sysctl("rto_initial_default", rto_initial)
-    if blackhole is not None:
-        stack.set_sysctl("blackhole", blackhole)
-    for name, value in sysctls.items():
-        stack.set_sysctl(name, value)
-    return stack
-
-
-def _require_stack() -> Stack:
-    stack = _PROCESS.stack
-    if stack is None:
-        # usrsctp_socket before usrsctp_init dereferences uninitialised state.
-        raise RuntimeError("the usrsctp stack is not running: call sctpx.usrsctp.start() first")
+        # After usrsctp_init: sctp_init() resets every sysctl to its default.
+        try:
+            for name, setter in setters.items():
+                _check(setter(wanted[name]), f"usrsctp_sysctl_set_sctp_{name}")
+        except OSError:
+            if made:
+                stack.stop()
+            raise
     return stack
 
 
@@ -255,6 +310,27 @@ class Status:
     @property
     def established(self) -> bool:
         return self.state == _lib.SCTP_ESTABLISHED
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """What one receive returned: data, and whether it ends its message.
+
+    SCTP keeps message boundaries; a receive buffer smaller than a message
+    gets it in pieces, and only the last piece has ``MSG_EOR`` in
+    ``flags`` (``eor``), as ``socket.recvmsg`` reports it on kernel SCTP.
+    ``data`` is b"" (and ``eor`` False) once the association has ended.
+    """
+
+    data: bytes
+    flags: int  # MSG_* flags of the receive
+    assoc_id: int  # the association it came on (a one-to-many socket has several)
+    stream: int  # the SCTP stream
+    address: AddressTuple | None  # the peer address it came from
+
+    @property
+    def eor(self) -> bool:
+        return bool(self.flags & socket.MSG_EOR)
 
 
 def _sockaddr(address: object, function: str) -> tuple[Address, bytes]:
@@ -291,155 +367,260 @@ def _from_storage(storage: _lib.SockaddrStorage) -> AddressTuple | None:
     return _read_sockaddrs(ctypes.addressof(storage), 1)[0]
 
 
-class Socket:
-    """A usrsctp socket: ``SOCK_STREAM`` (one-to-one) or ``SOCK_SEQPACKET``.
+def _prepare(lib: _lib.Library, pointer: int) -> None:
+    """Make a new handle non-blocking and have receives report their association.
 
-    The handle is usrsctp's ``struct socket *``, not a file descriptor.
-    A closed socket raises EBADF (the page's condition) from every method.
-    Waiting methods (:meth:`accept`, :meth:`recv`, :meth:`send`,
-    :meth:`wait_established`) poll with a deadline: no thread ever sleeps
-    inside usrsctp.
+    Non-blocking for good: a thread inside a blocking usrsctp call could
+    never be woken; the sockets' blocking mode lives in Python.
+    """
+    _check(lib.set_non_blocking(pointer, 1), "usrsctp_set_non_blocking")
+    on = ctypes.c_int(1)
+    _check(
+        lib.setsockopt(
+            pointer, _lib.IPPROTO_SCTP, _lib.SCTP_RECVRCVINFO, ctypes.byref(on), ctypes.sizeof(on)
+        ),
+        "SCTP_RECVRCVINFO",
+    )
+
+
+def _freer(lib: _lib.Library) -> Callable[[int, bool], None]:
+    def free(pointer: int, abort: bool) -> None:
+        if abort:
+            # SO_LINGER with a zero timeout: usrsctp_close sends ABORT and
+            # frees the association now, so usrsctp_finish can succeed.
+            linger = _lib.Linger(1, 0)
+            lib.setsockopt(
+                pointer,
+                _lib.SOL_SOCKET,
+                _lib.SO_LINGER,
+                ctypes.byref(linger),
+                ctypes.sizeof(linger),
+            )
+        lib.close(pointer)
+
+    return free
+
+
+class Socket:
+    """A usrsctp socket: ``SOCK_STREAM`` (one-to-one) or ``SOCK_SEQPACKET`` (one-to-many).
+
+    The handle is usrsctp's ``struct socket *``, not a file descriptor; it
+    stays valid for every call in flight.  A closed socket raises EBADF
+    from every method, and a close from another thread (or by
+    :meth:`Stack.stop`) ends the calls waiting on it with EBADF.  Waiting
+    methods (:meth:`accept`, :meth:`connectx`, :meth:`recv`, :meth:`send`,
+    :meth:`wait_established`) poll from Python: no thread ever sleeps
+    inside usrsctp.  Their ``timeout`` defaults to the socket's
+    (:meth:`settimeout`); 0 means do not wait (BlockingIOError), None wait
+    as long as it takes.
     """
 
-    def __init__(
-        self,
-        family: int = socket.AF_INET,
-        type: int = socket.SOCK_STREAM,
-        *,
-        _handle: int | None = None,
-    ) -> None:
-        self._stack = _require_stack()
-        self._lib = self._stack._lib
-        self.family = family
-        self.type = type
-        if _handle is None:
-            if type not in (socket.SOCK_STREAM, socket.SOCK_SEQPACKET):
-                raise _oserror(errno.EPROTOTYPE, "usrsctp_socket")
-            handle = self._lib.socket(family, type, _lib.IPPROTO_SCTP, None, None, 0, None)
-            if not handle:
-                raise _oserror(ctypes.get_errno(), "usrsctp_socket")
-            _handle = handle
-        self._handle: int | None = _handle
-        self._blocking = True
-        self._stack._add(self)
+    def __init__(self, family: int = socket.AF_INET, type: int = socket.SOCK_STREAM) -> None:
+        if family not in (socket.AF_INET, socket.AF_INET6):
+            raise oserror(errno.EAFNOSUPPORT, "usrsctp_socket")
+        if type not in (socket.SOCK_STREAM, socket.SOCK_SEQPACKET):
+            raise oserror(errno.EPROTOTYPE, "usrsctp_socket")
+        # Under the process lock: stop() cannot finish the stack between the
+        # check that it runs and the socket joining it.
+        with _PROCESS.lock:
+            stack = _PROCESS.stack
+            if stack is None:
+                # usrsctp_socket before usrsctp_init dereferences uninitialised state.
+                raise RuntimeError(
+                    "the usrsctp stack is not running: call sctpx.usrsctp.start() first"
+                )
+            lib = stack._lib
+            pointer = lib.socket(family, type, _lib.IPPROTO_SCTP, None, None, 0, None)
+            if not pointer:
+                raise oserror(ctypes.get_errno(), "usrsctp_socket")
+            self._setup(stack, pointer, family, type)
 
-    # The handle, or EBADF: usrsctp answers a NULL socket with EBADF too,
-    # but a freed one would be a use after free.
-    def _so(self, function: str = "sctp_connectx") -> int:
-        if self._handle is None:
-            raise error(errno.EBADF, function)
-        return self._handle
+    @classmethod
+    def _adopt(cls, stack: Stack, pointer: int, family: int, type: int) -> Socket:
+        """A Socket for a handle usrsctp made (accept); the handle is closed if that fails."""
+        sock = cls.__new__(cls)
+        sock._setup(stack, pointer, family, type)
+        return sock
+
+    def _setup(self, stack: Stack, pointer: int, family: int, type: int) -> None:
+        free = _freer(stack._lib)
+        try:
+            _prepare(stack._lib, pointer)
+            self._stack = stack
+            self._lib = stack._lib
+            self.family = family
+            self.type = type
+            self._timeout = _checks.timeout(socket.getdefaulttimeout())
+            self._handle = Handle(pointer, free)
+            # usrsctp leaves receives on one socket unserialised in user
+            # space (sctp_sorecvmsg takes the socket buffer's sblock only in
+            # FreeBSD's kernel), so the calls on a socket go into usrsctp one
+            # at a time.  Held for one C call only, never for a wait.
+            self._io = threading.Lock()
+            stack._adopt(self)
+        except BaseException:
+            free(pointer, True)  # never leak a handle usrsctp made
+            raise
+
+    @contextmanager
+    def _use(self, function: str) -> Iterator[int]:
+        """The handle's pointer, held for the duration; EBADF once closed."""
+        with self._handle.use(lambda: _closed(function)) as pointer:
+            yield pointer
 
     @property
     def closed(self) -> bool:
-        return self._handle is None
+        return self._handle.closed
+
+    # -- blocking and timeouts, as on socket.socket --
+
+    def settimeout(self, value: float | None) -> None:
+        """None: block; 0: non-blocking; seconds: wait at most that long."""
+        self._timeout = _checks.timeout(value)
+
+    def gettimeout(self) -> float | None:
+        return self._timeout
 
     def setblocking(self, flag: bool) -> None:
-        """``usrsctp_set_non_blocking``.  The waiting methods poll either way."""
-        _check(
-            self._lib.set_non_blocking(self._so(), 0 if flag else 1), "usrsctp_set_non_blocking"
-        )
-        self._blocking = flag
+        """``setblocking(flag)`` is ``settimeout(None if flag else 0)``."""
+        self.settimeout(None if flag else 0.0)
 
     def getblocking(self) -> bool:
-        return self._blocking
+        return self._timeout != 0.0
+
+    def _deadline(self, timeout: Timeout) -> Deadline:
+        seconds = self._timeout if timeout is SOCKET_TIMEOUT else _checks.timeout(timeout)
+        return Deadline.after(seconds)
 
     def _poll(
-        self, attempt: Callable[[int], _T | None], function: str, timeout: float | None, what: str
+        self,
+        attempt: Callable[[int], _T | None],
+        function: str,
+        timeout: Timeout,
+        what: str,
     ) -> _T:
-        """Call ``attempt(handle)`` on the handle made non-blocking until it gives a value.
+        """Call ``attempt(pointer)`` until it gives a value, the timeout passes or close.
 
         ``attempt`` returns None when the call would block; any other errno
-        is raised.  The caller's blocking mode is put back afterwards.
+        is raised, and so is the would-block errno (BlockingIOError) when
+        the timeout is 0.
         """
-        so = self._so()
-        _check(self._lib.set_non_blocking(so, 1), "usrsctp_set_non_blocking")
-        deadline = None if timeout is None else time.monotonic() + timeout
-        try:
+        deadline = self._deadline(timeout)
+        with self._use(function) as pointer:
             while True:
-                result = attempt(so)
+                if self._handle.closed:
+                    raise _closed(function)
+                result = attempt(pointer)
                 if result is not None:
                     return result
                 err = ctypes.get_errno()
                 if err not in _WOULD_BLOCK:
-                    raise _oserror(err, function)
-                if deadline is not None and time.monotonic() >= deadline:
-                    raise TimeoutError(errno.ETIMEDOUT, f"{what} in {timeout:g} s")
+                    raise oserror(err, function)
+                if deadline.timeout == 0:
+                    raise oserror(err, function)  # BlockingIOError
+                if deadline.passed():
+                    raise TimeoutError(errno.ETIMEDOUT, f"{what} in {deadline.timeout:g} s")
                 time.sleep(POLL_INTERVAL)
-        finally:
-            if self._blocking and self._handle == so:
-                self._lib.set_non_blocking(so, 0)
 
     # -- addresses --
 
     def bind(self, address: AddressTuple) -> None:
         """Bind to one local ``(host, port)``; bind to 127.0.0.1, not all addresses."""
-        so = self._so()
         _, packed = _sockaddr(address, "usrsctp_bind")
         buf = ctypes.create_string_buffer(packed, len(packed))
-        _check(self._lib.bind(so, buf, len(packed)), "usrsctp_bind")
+        with self._use("usrsctp_bind") as so:
+            with self._io:
+                result = self._lib.bind(so, buf, len(packed))
+            _check(result, "usrsctp_bind")
 
     def bindx(self, addresses: Sequence[AddressTuple], add: bool = True) -> None:
         """Add (or remove) local addresses: ``usrsctp_bindx``."""
-        so = self._so()
         try:
             addrs = parse_addresses(addresses)
         except OSError as exc:
-            raise _oserror(exc.errno or errno.EINVAL, "usrsctp_bindx") from exc
+            raise oserror(exc.errno or errno.EINVAL, "usrsctp_bindx") from exc
         packed = pack(addrs, "linux")
         buf = ctypes.create_string_buffer(packed, len(packed))
         flags = _lib.SCTP_BINDX_ADD_ADDR if add else _lib.SCTP_BINDX_REM_ADDR
-        _check(self._lib.bindx(so, buf, len(addrs), flags), "usrsctp_bindx")
+        with self._use("usrsctp_bindx") as so:
+            with self._io:
+                result = self._lib.bindx(so, buf, len(addrs), flags)
+            _check(result, "usrsctp_bindx")
 
     def listen(self, backlog: int = 5) -> None:
-        _check(self._lib.listen(self._so(), backlog), "usrsctp_listen")
+        _checks.integer("backlog", backlog, 0, _checks.INT_MAX)
+        with self._use("usrsctp_listen") as so:
+            with self._io:
+                result = self._lib.listen(so, backlog)
+            _check(result, "usrsctp_listen")
 
-    def accept(self, timeout: float | None = None) -> tuple[Socket, AddressTuple | None]:
-        """Wait up to ``timeout`` seconds (None: until one comes) for an association.
+    def accept(self, timeout: Timeout = SOCKET_TIMEOUT) -> tuple[Socket, AddressTuple | None]:
+        """Wait for an association and return a socket for it, with the peer's address.
 
-        Polls a non-blocking listener: a thread inside ``usrsctp_accept``
+        Polls the non-blocking listener: a thread inside ``usrsctp_accept``
         could never be woken, and would hang ``usrsctp_finish``.  Raises
-        TimeoutError when none arrives in time.
+        TimeoutError when none arrives within the timeout, BlockingIOError
+        at once when the timeout is 0.  The new socket takes the default
+        timeout (``socket.getdefaulttimeout()``, normally None: it blocks),
+        as ``socket.accept`` gives it.
         """
         storage = _lib.SockaddrStorage()
 
         def attempt(so: int) -> tuple[Socket, AddressTuple | None] | None:
             length = ctypes.c_uint32(ctypes.sizeof(storage))
-            new = self._lib.accept(so, ctypes.byref(storage), ctypes.byref(length))
+            with self._io:
+                new = self._lib.accept(so, ctypes.byref(storage), ctypes.byref(length))
             if not new:
                 return None
-            # Blocking, as socket.accept() returns them: the new socket
-            # inherits the listener's non-blocking flag.
-            self._lib.set_non_blocking(new, 0)
-            return Socket(self.family, self.type, _handle=new), _from_storage(storage)
+            sock = Socket._adopt(self._stack, new, self.family, self.type)
+            return sock, _from_storage(storage)
 
         return self._poll(attempt, "usrsctp_accept", timeout, "no association to accept")
 
     def connectx(self, addresses: Sequence[AddressTuple]) -> int:
-        """``usrsctp_connectx``: start an association to ``addresses``; its id.
+        """``usrsctp_connectx``: set up an association to ``addresses``; its id.
 
-        usrsctp returns at once, blocking or not; the association comes up
-        later (see :meth:`wait_established`).  The documented errors are
-        raised as the page describes them; the stack may add others
-        (EADDRINUSE for a one-to-one socket already connected, EALREADY
-        when an association to one of the addresses exists).
+        As on a kernel socket: a blocking socket returns once the
+        association is up and raises its error (e.g. ECONNREFUSED after an
+        ABORT) if it fails; a non-blocking socket raises BlockingIOError
+        (EINPROGRESS) with the id in ``assoc_id``; a socket with a timeout
+        raises TimeoutError with ``assoc_id`` when the association is not
+        up in time.  (usrsctp_connectx itself always returns at once.)  The
+        documented errors are raised as the page describes them; the stack
+        may add others (EADDRINUSE for a one-to-one socket already
+        connected, EALREADY when an association to one of the addresses
+        exists).
         """
         addrs = parse_addresses(addresses)
-        so = self._so()
         packed = pack(addrs, "linux")
         buf = ctypes.create_string_buffer(packed, len(packed))
         assoc = ctypes.c_uint32(0)
         # The bound function raises the page's OSError on -1 (stub errcheck).
-        self._lib.connectx(so, buf, len(addrs), ctypes.byref(assoc))
-        return assoc.value
+        with self._use(FUNCTION) as so, self._io:
+            self._lib.connectx(so, buf, len(addrs), ctypes.byref(assoc))
+        assoc_id = assoc.value
+        try:
+            if self._timeout == 0:
+                # As the kernel's: EINPROGRESS once the INIT is on its way,
+                # even if an ABORT already came back (wait_established says).
+                raise _assoc.in_progress(assoc_id, FUNCTION)
+            self._wait_up(assoc_id, SOCKET_TIMEOUT, FUNCTION)
+        except BaseException as exc:
+            # Whatever ends the wait -- the association's error, the timeout,
+            # a close, a signal handler's exception -- says which association.
+            _assoc.carry(exc, assoc_id)
+            raise
+        return assoc_id
 
     def _addrs(self, assoc_id: int, which: str) -> list[AddressTuple]:
-        so = self._so(f"sctp_get{which}addrs")
+        function = f"sctp_get{which}addrs"
+        _checks.assoc_id(assoc_id, function)
         get = self._lib.getpaddrs if which == "p" else self._lib.getladdrs
         free = self._lib.freepaddrs if which == "p" else self._lib.freeladdrs
         ptr = ctypes.c_void_p()
         # The stub's errcheck raises sctp_getpaddrs(3)'s documented errors.
-        count = get(so, assoc_id, ctypes.byref(ptr))
+        with self._use(function) as so, self._io:
+            count = get(so, assoc_id, ctypes.byref(ptr))
         if not ptr.value:
             return []
         try:
@@ -458,14 +639,17 @@ class Socket:
     # -- options --
 
     def _setsockopt(self, level: int, name: int, value: ctypes.Structure, function: str) -> None:
-        so = self._so()
-        result = self._lib.setsockopt(so, level, name, ctypes.byref(value), ctypes.sizeof(value))
+        with self._use(function) as so, self._io:
+            result = self._lib.setsockopt(
+                so, level, name, ctypes.byref(value), ctypes.sizeof(value)
+            )
         _check(result, function)
 
     def set_udp_encaps(self, remote_port: int, assoc_id: int = 0) -> None:
         """Send to the peer over UDP port ``remote_port`` (SCTP_REMOTE_UDP_ENCAPS_PORT)."""
+        _checks.integer("remote_port", remote_port, 0, _checks.U16_MAX)
         encaps = _lib.UdpEncaps()
-        encaps.sue_assoc_id = assoc_id
+        encaps.sue_assoc_id = _checks.assoc_id(assoc_id, "SCTP_REMOTE_UDP_ENCAPS_PORT")
         encaps.sue_port = socket.htons(remote_port)
         self._setsockopt(
             _lib.IPPROTO_SCTP,
@@ -474,16 +658,17 @@ class Socket:
             "SCTP_REMOTE_UDP_ENCAPS_PORT",
         )
 
-    def status(self, assoc_id: int = 0) -> Status:
-        """``SCTP_STATUS`` of association ``assoc_id`` (0: a one-to-one socket's)."""
-        so = self._so()
+    def _status(self, so: int, assoc_id: int) -> Status | int:
+        """SCTP_STATUS of ``assoc_id`` on a held handle, or the errno of its failure."""
         raw = _lib.Status()
         raw.sstat_assoc_id = assoc_id
         length = ctypes.c_uint32(ctypes.sizeof(raw))
-        result = self._lib.getsockopt(
-            so, _lib.IPPROTO_SCTP, _lib.SCTP_STATUS, ctypes.byref(raw), ctypes.byref(length)
-        )
-        _check(result, "SCTP_STATUS")
+        with self._io:
+            result = self._lib.getsockopt(
+                so, _lib.IPPROTO_SCTP, _lib.SCTP_STATUS, ctypes.byref(raw), ctypes.byref(length)
+            )
+        if result < 0:
+            return ctypes.get_errno()
         return Status(
             assoc_id=raw.sstat_assoc_id,
             state=raw.sstat_state,
@@ -492,48 +677,85 @@ class Socket:
             outbound_streams=raw.sstat_outstrms,
         )
 
-    def so_error(self) -> int:
-        """The pending socket error (SO_ERROR), e.g. ECONNREFUSED after an ABORT."""
-        so = self._so()
+    def status(self, assoc_id: int = 0) -> Status:
+        """``SCTP_STATUS`` of association ``assoc_id`` (0: a one-to-one socket's)."""
+        _checks.assoc_id(assoc_id, "SCTP_STATUS")
+        with self._use("SCTP_STATUS") as so:
+            status = self._status(so, assoc_id)
+        if isinstance(status, int):
+            raise oserror(status, "SCTP_STATUS")
+        return status
+
+    def _so_error(self, so: int) -> int:
         value = ctypes.c_int(0)
         length = ctypes.c_uint32(ctypes.sizeof(value))
-        result = self._lib.getsockopt(
-            so, _lib.SOL_SOCKET, socket.SO_ERROR, ctypes.byref(value), ctypes.byref(length)
-        )
+        with self._io:
+            result = self._lib.getsockopt(
+                so, _lib.SOL_SOCKET, socket.SO_ERROR, ctypes.byref(value), ctypes.byref(length)
+            )
         _check(result, "SO_ERROR")
         return value.value
 
-    def wait_established(self, timeout: float, assoc_id: int = 0) -> Status:
-        """Poll SCTP_STATUS until the association is ESTABLISHED.
+    def so_error(self) -> int:
+        """The pending socket error (SO_ERROR), e.g. ECONNREFUSED after an ABORT."""
+        with self._use("SO_ERROR") as so:
+            return self._so_error(so)
 
-        usrsctp_connectx returns before the handshake, so its failures come
-        later: an association that ends (an ABORT, INIT retries exhausted)
-        raises the socket's error (SO_ERROR, e.g. ECONNREFUSED) as an
-        OSError.  TimeoutError when it is neither up nor failed in time.
+    def _wait_up(self, assoc_id: int, timeout: Timeout, function: str) -> Status:
+        """Wait for association ``assoc_id`` to be ESTABLISHED, as the kernel's connect does.
+
+        An association that ends raises the socket's error (SO_ERROR, e.g.
+        ECONNREFUSED) on a one-to-one socket, ECONNABORTED on a one-to-many
+        one, where usrsctp keeps no error for it.
         """
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                status = self.status(assoc_id)
-            except OSError as exc:
-                # EINVAL: no association (yet, or any more).
-                if exc.errno != errno.EINVAL:
-                    raise
-                status = None
-                failed = self.so_error()
-                if failed:
-                    raise _oserror(failed, "usrsctp association") from None
-            if status is not None and status.established:
-                return status
-            if time.monotonic() >= deadline:
-                seen = status.state_name if status else "no association"
-                raise TimeoutError(errno.ETIMEDOUT, f"association not established ({seen})")
-            time.sleep(POLL_INTERVAL)
+        deadline = self._deadline(timeout)
+        with self._use(function) as so:
+            while True:
+                if self._handle.closed:
+                    raise _closed(function)
+                status = self._status(so, assoc_id)
+                if isinstance(status, Status) and status.established:
+                    return status
+                if not isinstance(status, Status):
+                    # EINVAL (one-to-one) or ENOENT (one-to-many): no association.
+                    if status not in (errno.EINVAL, errno.ENOENT):
+                        raise oserror(status, function)
+                    failed = self._so_error(so)
+                    raise oserror(failed, function) if failed else _assoc.ended(assoc_id, function)
+                if deadline.timeout == 0:
+                    raise _assoc.in_progress(assoc_id, function)
+                if deadline.passed():
+                    raise _assoc.timed_out(assoc_id, deadline, function)
+                time.sleep(POLL_INTERVAL)
+
+    def wait_established(self, timeout: Timeout = SOCKET_TIMEOUT, assoc_id: int = 0) -> Status:
+        """Wait until association ``assoc_id`` is ESTABLISHED; its status.
+
+        For an association set up by a non-blocking :meth:`connectx`
+        (``BlockingIOError.assoc_id``).  Its failure raises the socket's
+        error (SO_ERROR, e.g. ECONNREFUSED) as an OSError; TimeoutError
+        (with ``assoc_id``) when it is neither up nor failed in time.
+        """
+        _checks.assoc_id(assoc_id, "SCTP_STATUS")
+        return self._wait_up(assoc_id, timeout, "wait_established")
 
     # -- data --
 
-    def send(self, data: bytes, *, assoc_id: int = 0, timeout: float | None = 5.0) -> int:
-        """Send one message; the byte count.  Waits for buffer space up to ``timeout``."""
+    def send(
+        self,
+        data: bytes | bytearray | memoryview,
+        *,
+        assoc_id: int = 0,
+        timeout: Timeout = SOCKET_TIMEOUT,
+    ) -> int:
+        """Send ``data`` as one message; the byte count.  Waits for buffer space.
+
+        On a one-to-many socket ``assoc_id`` names the association.  With
+        no association to send on (not connected yet, ended, or no such
+        ``assoc_id``) raises ENOTCONN -- usrsctp says ENOENT.
+        """
+        _checks.assoc_id(assoc_id, "usrsctp_sendv")
+        payload = bytes(memoryview(data))  # a buffer; bytes(5) would be five zero bytes
         info: Any = None
         infolen, infotype = 0, _lib.SCTP_SENDV_NOINFO
         if assoc_id:
@@ -544,67 +766,103 @@ class Socket:
                 ctypes.sizeof(snd),
                 _lib.SCTP_SENDV_SNDINFO,
             )
-        buf = ctypes.create_string_buffer(bytes(data), len(data))
+        buf = ctypes.create_string_buffer(payload, len(payload))
 
         def attempt(so: int) -> int | None:
-            sent = self._lib.sendv(so, buf, len(data), None, 0, info, infolen, infotype, 0)
+            with self._io:
+                sent = self._lib.sendv(so, buf, len(payload), None, 0, info, infolen, infotype, 0)
+            if sent < 0 and ctypes.get_errno() == errno.ENOENT:
+                raise OSError(
+                    errno.ENOTCONN,
+                    f"{os.strerror(errno.ENOTCONN)} [usrsctp_sendv: no association"
+                    + (f" {assoc_id}" if assoc_id else "")
+                    + " to send on: connect first, or it has ended]",
+                )
             return int(sent) if sent >= 0 else None
 
         return self._poll(attempt, "usrsctp_sendv", timeout, "no send buffer space")
 
-    def recv(self, bufsize: int, timeout: float | None = 5.0) -> bytes:
-        """Receive one message (up to ``bufsize`` bytes); b"" once the peer has shut down.
+    def recvmsg(self, bufsize: int, timeout: Timeout = SOCKET_TIMEOUT) -> Message:
+        """Receive the next piece of a message, up to ``bufsize`` bytes, and where it ends.
 
-        Notifications are skipped (none are subscribed to).  Raises
-        TimeoutError when nothing arrives within ``timeout`` seconds.
+        ``Message.eor`` is True when this piece ends its message (MSG_EOR);
+        a message longer than ``bufsize`` comes in several receives.
+        Notifications are skipped (none are subscribed to).  TimeoutError
+        when nothing arrives within the timeout.
         """
+        _checks.integer("bufsize", bufsize, 1, _checks.INT_MAX)
         buf = ctypes.create_string_buffer(bufsize)
         storage = _lib.SockaddrStorage()
         info = _lib.RcvInfo()
 
-        def attempt(so: int) -> bytes | None:
+        def attempt(so: int) -> Message | None:
             while True:
                 fromlen = ctypes.c_uint32(ctypes.sizeof(storage))
                 infolen = ctypes.c_uint32(ctypes.sizeof(info))
                 infotype = ctypes.c_uint(0)
                 flags = ctypes.c_int(0)
-                got = self._lib.recvv(
-                    so,
-                    buf,
-                    bufsize,
-                    ctypes.byref(storage),
-                    ctypes.byref(fromlen),
-                    ctypes.byref(info),
-                    ctypes.byref(infolen),
-                    ctypes.byref(infotype),
-                    ctypes.byref(flags),
-                )
+                with self._io:
+                    got = self._lib.recvv(
+                        so,
+                        buf,
+                        bufsize,
+                        ctypes.byref(storage),
+                        ctypes.byref(fromlen),
+                        ctypes.byref(info),
+                        ctypes.byref(infolen),
+                        ctypes.byref(infotype),
+                        ctypes.byref(flags),
+                    )
                 if got < 0:
                     return None
-                if not flags.value & _lib.MSG_NOTIFICATION:
-                    return buf.raw[:got]
+                if flags.value & _lib.MSG_NOTIFICATION:
+                    continue
+                rcv = infotype.value == _lib.SCTP_RECVV_RCVINFO
+                return Message(
+                    data=buf.raw[:got],
+                    flags=flags.value,
+                    assoc_id=info.rcv_assoc_id if rcv else 0,
+                    stream=info.rcv_sid if rcv else 0,
+                    address=_from_storage(storage) if got else None,
+                )
 
         return self._poll(attempt, "usrsctp_recvv", timeout, "nothing received")
 
+    def recv(self, bufsize: int, timeout: Timeout = SOCKET_TIMEOUT) -> bytes:
+        """Receive up to ``bufsize`` bytes of the next message; b"" once it has ended.
+
+        As ``socket.recv`` on a kernel SCTP socket: a message longer than
+        ``bufsize`` comes in pieces, with no mark of where it ends -- use
+        :meth:`recvmsg` to see message boundaries.
+        """
+        return self.recvmsg(bufsize, timeout).data
+
     # -- closing --
+
+    def shutdown(self, how: int) -> None:
+        """``usrsctp_shutdown``: SHUT_RD, SHUT_WR or SHUT_RDWR, as ``socket.shutdown``.
+
+        SCTP has no half-open association: SHUT_WR starts the graceful
+        SHUTDOWN, after which the peer reads what was sent and then b"",
+        and neither side can send more; what the peer had sent before can
+        still be received here.  One-to-many sockets raise EOPNOTSUPP.
+        """
+        if how not in (socket.SHUT_RD, socket.SHUT_WR, socket.SHUT_RDWR):
+            raise oserror(errno.EINVAL, "usrsctp_shutdown")
+        with self._use("usrsctp_shutdown") as so:
+            with self._io:
+                result = self._lib.shutdown(so, how)
+            _check(result, "usrsctp_shutdown")
 
     def close(self, *, abort: bool = False) -> None:
         """Close the socket (a graceful SHUTDOWN; ``abort``: an ABORT at once).
 
-        Idempotent.  After it every method raises EBADF.
+        Idempotent.  Calls in flight on this socket in other threads end
+        with EBADF before the handle is freed; after it every method raises
+        EBADF.
         """
-        so, self._handle = self._handle, None
-        if so is None:
-            return
-        if abort:
-            # SO_LINGER with a zero timeout: usrsctp_close sends ABORT and
-            # frees the association now, so usrsctp_finish can succeed.
-            linger = _lib.Linger(1, 0)
-            self._lib.setsockopt(
-                so, _lib.SOL_SOCKET, _lib.SO_LINGER, ctypes.byref(linger), ctypes.sizeof(linger)
-            )
-        self._lib.close(so)
-        self._stack._discard(self)
+        if self._handle.close(abort):
+            self._stack._discard(self)
 
     def __enter__(self) -> Socket:
         return self
@@ -618,5 +876,14 @@ class Socket:
         self.close()
 
     def __repr__(self) -> str:
-        where = "closed" if self._handle is None else f"handle=0x{self._handle:x}"
+        pointer = self._handle.pointer
+        where = "closed" if pointer is None else f"handle=0x{pointer:x}"
         return f"<usrsctp Socket family={self.family} type={self.type} {where}>"
+
+
+def _closed(function: str) -> OSError:
+    """EBADF for a closed socket: the page's error for the page's functions."""
+    exc = oserror(errno.EBADF, function)
+    if not getattr(exc, "documented", False):
+        exc.strerror = f"{exc.strerror} (the socket is closed)"
+    return exc

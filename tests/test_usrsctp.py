@@ -15,8 +15,9 @@ list, observed here: EADDRINUSE (connectx on a connected one-to-one
 socket), EALREADY (a second connectx to the same peer on a one-to-many
 socket), and ENOMEM from usrsctp itself past its 2048-byte buffer, which
 sctpx never lets a call reach (it raises the page's E2BIG first).
-connectx returns before the handshake, so an ABORT (ECONNREFUSED) comes
-later, from wait_established, not from connectx.
+usrsctp_connectx returns before the handshake; sctpx waits for the
+association as the kernel does, so a blocking connectx raises the ABORT's
+ECONNREFUSED itself, and a non-blocking one raises EINPROGRESS with the id.
 """
 
 from __future__ import annotations
@@ -163,9 +164,14 @@ def failover(args: list[str]) -> Result:
     # then times out after rto_initial ms and goes to the next address.
     with endpoint_pair(rto_initial=300, blackhole=2) as (_, server, client, _udp):
         started = time.monotonic()
-        assoc_id = sctpx.connectx(client, [("127.0.0.3", SCTP_PORT), ("127.0.0.1", SCTP_PORT)])
+        # Non-blocking, to see the address list before the association is up.
+        client.setblocking(False)
+        try:
+            sctpx.connectx(client, [("127.0.0.3", SCTP_PORT), ("127.0.0.1", SCTP_PORT)])
+        except BlockingIOError as exc:
+            assoc_id = exc.assoc_id  # type: ignore[attr-defined]
         before = sctpx.getpaddrs(client, assoc_id)
-        status = client.wait_established(5)
+        status = client.wait_established(5, assoc_id)
         took = time.monotonic() - started
         server.accept(timeout=5)
         return {
@@ -182,12 +188,30 @@ def failover(args: list[str]) -> Result:
 def refused(args: list[str]) -> Result:
     """Without blackhole the stray INIT is answered by ABORT: no failover."""
     with endpoint_pair() as (_, _server, client, udp):
-        sctpx.connectx(client, [("127.0.0.3", SCTP_PORT), ("127.0.0.1", SCTP_PORT)])
-        nobody = client_to(udp)
-        sctpx.connectx(nobody, [("127.0.0.1", SCTP_PORT + 1)])
+        nobody, later = client_to(udp), client_to(udp)
+        later.setblocking(False)
+        try:
+            later.connectx([("127.0.0.1", SCTP_PORT + 1)])
+        except BlockingIOError as exc:
+            later_id = exc.assoc_id  # type: ignore[attr-defined]
         return {
-            "failover": observed(lambda: client.wait_established(5)),
-            "no_listener": observed(lambda: nobody.wait_established(5)),
+            # Blocking: connectx waits for the association, as the kernel's does.
+            "failover": observed(
+                lambda: sctpx.connectx(
+                    client, [("127.0.0.3", SCTP_PORT), ("127.0.0.1", SCTP_PORT)]
+                )
+            ),
+            "no_listener": observed(
+                lambda: sctpx.connectx(nobody, [("127.0.0.1", SCTP_PORT + 1)])
+            ),
+            # Non-blocking: the failure comes from wait_established.
+            "later": observed(lambda: later.wait_established(5, later_id)),
+            # One-to-many: usrsctp keeps no SO_ERROR for a failed association.
+            "many": observed(
+                lambda: sctpx.connectx(
+                    client_to(udp, socket.SOCK_SEQPACKET), [("127.0.0.1", SCTP_PORT + 1)]
+                )
+            ),
         }
 
 
@@ -217,8 +241,11 @@ def errors(args: list[str]) -> Result:
     with endpoint_pair() as (_, _server, client, _udp):
         closed = usrsctp.Socket()
         closed.close()
+        # Non-blocking: the lists that reach the stack need not come up.
         fresh = usrsctp.Socket()
+        fresh.setblocking(False)
         v6 = usrsctp.Socket(socket.AF_INET6)
+        v6.setblocking(False)
         out: Result = {
             "closed": observed(lambda: sctpx.connectx(closed, target)),
             "closed_method": observed(lambda: closed.connectx(target)),
@@ -246,7 +273,7 @@ def errors(args: list[str]) -> Result:
         packed = _addr.pack(_addr.parse_addresses(target) * 128, "linux")
         assoc = ctypes.c_uint32(0)
         out["raw_128"] = observed(
-            lambda: lib.connectx(other._so(), packed, 128, ctypes.byref(assoc))
+            lambda: lib.connectx(other._handle.pointer, packed, 128, ctypes.byref(assoc))
         )
         return out
 
@@ -332,6 +359,266 @@ def wait_stopped(pid: int) -> None:
     stat = Path(f"/proc/{pid}/stat")
     while stat.read_text().rsplit(")", 1)[1].split()[0] != "T":
         time.sleep(0.001)
+
+
+def connect_nonblocking(sock: usrsctp.Socket, addresses: list[Any]) -> int:
+    """The id a non-blocking connectx reports with its EINPROGRESS."""
+    sock.setblocking(False)
+    try:
+        sock.connectx(addresses)
+    except BlockingIOError as exc:
+        assert exc.errno == errno.EINPROGRESS
+        return int(exc.assoc_id)  # type: ignore[attr-defined]
+    finally:
+        sock.setblocking(True)
+    raise AssertionError("a non-blocking connectx returned before the handshake")
+
+
+def raised(call: Callable[[], object]) -> Result:
+    """Like observed(), for any exception, with its type, text and assoc_id."""
+    try:
+        value = call()
+    except Exception as exc:
+        return {
+            "errno": getattr(exc, "errno", None),
+            "documented": getattr(exc, "documented", None),
+            "type": type(exc).__name__,
+            "assoc_id": getattr(exc, "assoc_id", None),
+            "message": str(exc),
+        }
+    return {"returned": repr(value)}
+
+
+@scenario
+def blocking_modes(args: list[str]) -> Result:
+    """Blocking, non-blocking and timeouts, as on kernel sockets."""
+    target = [("127.0.0.1", SCTP_PORT)]
+    # blackhole=2: nobody answers INITs to 127.0.0.3, so setup stays pending.
+    with endpoint_pair(rto_initial=300, blackhole=2) as (_, server, client, udp):
+        pending = connect_nonblocking(client, target)
+        status = client.wait_established(5, pending)
+        peer, _ = server.accept(timeout=5)
+        slow = client_to(udp)
+        slow.settimeout(0.3)
+        started = time.monotonic()
+        timed_out = raised(lambda: sctpx.connectx(slow, [("127.0.0.3", SCTP_PORT)]))
+        took = time.monotonic() - started
+        still = slow.status(timed_out["assoc_id"] or 0).state_name
+        server.settimeout(0)
+        return {
+            "pending": pending,
+            "established_id": status.assoc_id,
+            "timed_out": timed_out,
+            "seconds": took,
+            "still": still,
+            "accept_now": raised(server.accept),
+            "recv_now": raised(lambda: peer.recv(10, timeout=0)),
+            "recv_soon": raised(lambda: peer.recv(10, timeout=0.05)),
+            "client_timeout": client.gettimeout(),
+            "slow_blocking": slow.getblocking(),
+        }
+
+
+@scenario
+def two_associations(args: list[str]) -> Result:
+    """One-to-many: two associations at once, each id naming its own; data both ways."""
+    udp = free_udp_port()
+    with usrsctp.start(udp):
+        first = listener()
+        second = usrsctp.Socket()
+        second.bind(("127.0.0.1", SCTP_PORT + 1))
+        second.listen(4)
+        sock = client_to(udp, socket.SOCK_SEQPACKET)
+        a = sctpx.connectx(sock, [("127.0.0.1", SCTP_PORT)])
+        b = sctpx.connectx(sock, [("127.0.0.1", SCTP_PORT + 1)])
+        peer_a, _ = first.accept(timeout=5)
+        peer_b, _ = second.accept(timeout=5)
+        sock.send(b"to a", assoc_id=a)
+        sock.send(b"to b", assoc_id=b)
+        got_a, got_b = peer_a.recv(100, timeout=5), peer_b.recv(100, timeout=5)
+        peer_b.send(b"from b")
+        peer_a.send(b"from a")
+        replies = [sock.recvmsg(100, timeout=5) for _ in range(2)]
+        return {
+            "ids": [a, b],
+            "primary": [sock.status(a).primary, sock.status(b).primary],
+            "paddrs": [sctpx.getpaddrs(sock, a), sctpx.getpaddrs(sock, b)],
+            "got": [got_a.decode(), got_b.decode()],
+            "replies": sorted([r.assoc_id, r.data.decode(), r.eor] for r in replies),
+        }
+
+
+@scenario
+def messages(args: list[str]) -> Result:
+    """Message boundaries: pieces of one message, the last with MSG_EOR."""
+    with endpoint_pair() as (_, server, client, _udp):
+        assoc_id = sctpx.connectx(client, [("127.0.0.1", SCTP_PORT)])
+        peer, _ = server.accept(timeout=5)
+        client.send(b"A" * 100)
+        client.send(b"B" * 5)
+        pieces = [peer.recvmsg(10, timeout=5), peer.recvmsg(200, timeout=5)]
+        whole = peer.recvmsg(200, timeout=5)
+        client.send(bytearray(b"C" * 30))
+        return {
+            "pieces": [[len(m.data), m.eor, bool(m.flags & socket.MSG_EOR)] for m in pieces],
+            "whole": [whole.data.decode(), whole.eor],
+            "recv": peer.recv(10, timeout=5).decode(),
+            "ids": [m.assoc_id for m in (*pieces, whole)],
+            "peer_id": peer.status().assoc_id,
+            "client_id": assoc_id,
+            "address": whole.address,
+            "client_address": client.getladdrs()[0],
+            "not_bytes": raised(lambda: client.send(5)),  # type: ignore[arg-type]
+        }
+
+
+@scenario
+def send_and_shutdown(args: list[str]) -> Result:
+    """ENOTCONN without an association; shutdown as socket.shutdown (SCTP: no half-open)."""
+    with endpoint_pair() as (_, server, client, udp):
+        many = client_to(udp, socket.SOCK_SEQPACKET)
+        out: Result = {
+            "unconnected": raised(lambda: client.send(b"x")),
+            "many_no_assoc": raised(lambda: many.send(b"x")),
+            "many_bad_assoc": raised(lambda: many.send(b"x", assoc_id=77)),
+            "many_shutdown": raised(lambda: many.shutdown(socket.SHUT_WR)),
+            "bad_how": raised(lambda: client.shutdown(7)),
+            "wrapping_how": raised(lambda: client.shutdown(2**32 + socket.SHUT_WR)),
+        }
+        sctpx.connectx(client, [("127.0.0.1", SCTP_PORT)])
+        peer, _ = server.accept(timeout=5)
+        peer.send(b"before")
+        client.send(b"last words")
+        client.shutdown(socket.SHUT_WR)
+        out["peer_reads"] = [
+            peer.recv(100, timeout=5).decode(),
+            peer.recv(100, timeout=5).decode(),
+        ]
+        out["client_reads"] = client.recv(100, timeout=5).decode()
+        out["peer_send_after"] = raised(lambda: peer.send(b"too late", timeout=1))
+        return out
+
+
+@scenario
+def ranges(args: list[str]) -> Result:
+    """Integers out of range are ValueError or EINVAL, never wrapped by ctypes."""
+    udp = free_udp_port()
+    out: Result = {"bad_sysctl_start": raised(lambda: usrsctp.start(udp, rto_initial=-1))}
+    out["running_after"] = usrsctp.running() is not None
+    with endpoint_pair() as (stack, server, client, _udp):
+        assoc_id = sctpx.connectx(client, [("127.0.0.1", SCTP_PORT)])
+        server.accept(timeout=5)
+        over = assoc_id + 2**32
+        out.update(
+            {
+                "status": raised(lambda: client.status(over)),
+                "getpaddrs": raised(lambda: sctpx.getpaddrs(client, over)),
+                "getladdrs": raised(lambda: client.getladdrs(-1)),
+                "send": raised(lambda: client.send(b"x", assoc_id=over)),
+                "wait": raised(lambda: client.wait_established(1, over)),
+                "encaps_id": raised(lambda: client.set_udp_encaps(udp, assoc_id=over)),
+                "sysctl_negative": raised(lambda: stack.set_sysctl("blackhole", -1)),
+                "sysctl_big": raised(lambda: stack.set_sysctl("blackhole", 2**32)),
+                "sysctl_range": raised(lambda: stack.set_sysctl("blackhole", 7)),
+                "encaps_port": raised(lambda: client.set_udp_encaps(70000)),
+                "listen": raised(lambda: server.listen(2**40)),
+                "recv_zero": raised(lambda: client.recv(0)),
+                "timeout": raised(lambda: client.settimeout(-1)),
+                "timeout_nan": raised(lambda: client.settimeout(float("nan"))),
+                "family": raised(lambda: usrsctp.Socket(2**32 + socket.AF_INET)),
+                "assoc_type": raised(lambda: client.status("1")),  # type: ignore[arg-type]
+            }
+        )
+        return out
+
+
+@scenario
+def scope(args: list[str]) -> Result:
+    """A %scope on a link-local address reaches the stack (getpaddrs shows it)."""
+    with endpoint_pair() as (_, _server, _client, udp):
+        sock = usrsctp.Socket(socket.AF_INET6)
+        sock.set_udp_encaps(udp)
+        assoc_id = connect_nonblocking(sock, [("fe80::1%lo", SCTP_PORT)])
+        return {"paddrs": sock.getpaddrs(assoc_id), "lo": socket.if_nametoindex("lo")}
+
+
+class Interrupted(Exception):
+    """What the raising signal handler raises."""
+
+
+@scenario
+def signals(args: list[str]) -> Result:
+    """A signal during a blocking connectx: PEP 475, or the handler's error with the id."""
+    calls: list[float] = []
+
+    def note(signum: int, frame: object) -> None:
+        calls.append(time.monotonic())
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise Interrupted("from the handler")
+
+    addresses = [("127.0.0.3", SCTP_PORT), ("127.0.0.1", SCTP_PORT)]
+    with endpoint_pair(rto_initial=300, blackhole=2) as (_, server, client, udp):
+        signal.signal(signal.SIGALRM, note)
+        signal.setitimer(signal.ITIMER_REAL, 0.1)
+        assoc_id = sctpx.connectx(client, addresses)
+        state = client.status().state_name
+        server.accept(timeout=5)
+        other = client_to(udp)
+        signal.signal(signal.SIGALRM, interrupt)
+        signal.setitimer(signal.ITIMER_REAL, 0.1)
+        seen = raised(lambda: sctpx.connectx(other, addresses))
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
+        later = other.wait_established(5, seen["assoc_id"] or 0).state_name
+        return {
+            "handled": len(calls),
+            "assoc_id": assoc_id,
+            "state": state,
+            "interrupted": seen,
+            "later": later,
+        }
+
+
+@scenario
+def close_during_calls(args: list[str]) -> Result:
+    """A close (or stop) from another thread ends every call waiting on the socket with EBADF."""
+    import threading
+
+    results: dict[str, Result] = {}
+
+    def run_in_thread(name: str, call: Callable[[], object]) -> threading.Thread:
+        thread = threading.Thread(target=lambda: results.__setitem__(name, raised(call)))
+        thread.start()
+        return thread
+
+    with endpoint_pair(blackhole=2) as (stack, server, client, udp):
+        sctpx.connectx(client, [("127.0.0.1", SCTP_PORT)])
+        peer, _ = server.accept(timeout=5)
+        hole = client_to(udp)
+        waiting = client_to(udp)
+        pending = connect_nonblocking(waiting, [("127.0.0.3", SCTP_PORT)])
+        threads = [
+            *(run_in_thread(f"recv{i}", lambda: peer.recv(100)) for i in range(4)),
+            run_in_thread("accept", server.accept),
+            run_in_thread("connectx", lambda: sctpx.connectx(hole, [("127.0.0.3", SCTP_PORT)])),
+            run_in_thread("wait", lambda: waiting.wait_established(None, pending)),
+        ]
+        time.sleep(0.2)
+        started = time.monotonic()
+        for sock in (peer, server, hole, waiting):
+            sock.close()
+        for thread in threads:
+            thread.join(5)
+        took = time.monotonic() - started
+        # stop() closes the sockets left open, ending their calls too.
+        other = usrsctp.Socket()
+        other.bind(("127.0.0.1", SCTP_PORT + 1))
+        other.listen(1)
+        late = run_in_thread("stopped", other.accept)
+        time.sleep(0.1)
+        stopped = stack.stop()
+        late.join(5)
+        return {"results": results, "seconds": took, "stopped": stopped}
 
 
 def _child_main(argv: list[str]) -> NoReturn:
@@ -422,12 +709,20 @@ def test_failover_to_the_next_address_discards_the_unconfirmed_one() -> None:
     assert seen["seconds"] >= 0.25
 
 
-def test_abort_fails_the_association_later() -> None:
-    # usrsctp_connectx returns before the handshake: an ABORT (no listener
-    # at that address) surfaces later, as SO_ERROR, through wait_established.
+def test_abort_fails_a_blocking_connectx() -> None:
+    # usrsctp_connectx returns before the handshake; sctpx waits, as the
+    # kernel's connectx does, and raises the ABORT's SO_ERROR (no listener
+    # at that address).  A non-blocking socket sees it from wait_established.
     seen = run("refused")
     for case in ("failover", "no_listener"):
         assert seen[case].get("errno") == errno.ECONNREFUSED, seen[case]
+        assert seen[case]["documented"] is False
+        assert "not documented in sctp_connectx(3)" in seen[case]["message"]
+    assert seen["later"].get("errno") == errno.ECONNREFUSED, seen["later"]
+    assert sctpx.undocumented_reason("usrsctp", errno.ECONNREFUSED)
+    assert seen["many"].get("errno") == errno.ECONNABORTED, seen["many"]
+    assert "ended before it was established" in seen["many"]["message"]
+    assert sctpx.undocumented_reason("usrsctp", errno.ECONNABORTED)
 
 
 def test_multihomed_peer_lists_every_confirmed_address() -> None:
@@ -480,7 +775,8 @@ def test_documented_error(error_results: Result, case: str) -> None:
 
 @pytest.mark.parametrize("case", ["ipv4_127", "ipv6_73"])
 def test_largest_list_the_page_allows_reaches_the_stack(error_results: Result, case: str) -> None:
-    assert "returned" in error_results[case], error_results[case]
+    # The sockets are non-blocking: the association is being set up.
+    assert error_results[case].get("errno") == errno.EINPROGRESS, error_results[case]
 
 
 @pytest.mark.parametrize(
@@ -518,6 +814,131 @@ def test_stop_gives_up_in_time_when_associations_remain() -> None:
     assert 1.0 <= seen["seconds"] < 2.5
     assert any("usrsctp_finish" in w for w in seen["warnings"])
     assert seen["still_running"] is True
+
+
+def test_blocking_modes_follow_kernel_sockets() -> None:
+    seen = run("blocking_modes")
+    # Non-blocking: EINPROGRESS with the id, which wait_established then takes.
+    assert seen["pending"] > 0 and seen["established_id"] == seen["pending"]
+    # A timeout: TimeoutError carrying the id of the association still set up.
+    timed_out = seen["timed_out"]
+    assert timed_out["type"] == "TimeoutError" and timed_out["errno"] == errno.ETIMEDOUT
+    assert timed_out["assoc_id"] and seen["still"] == "COOKIE_WAIT"
+    assert sctpx.undocumented_reason("usrsctp", errno.ETIMEDOUT)
+    assert 0.3 <= seen["seconds"] < 2
+    for case in ("accept_now", "recv_now"):
+        assert seen[case]["type"] == "BlockingIOError", seen[case]
+    assert seen["recv_soon"]["type"] == "TimeoutError"
+    assert seen["client_timeout"] is None and seen["slow_blocking"] is True
+
+
+def test_one_to_many_ids_name_two_associations_at_once() -> None:
+    seen = run("two_associations")
+    a, b = seen["ids"]
+    assert a != b
+    # Each id finds its own association: a wrong id would show the other port.
+    assert as_tuples(seen["primary"]) == [("127.0.0.1", SCTP_PORT), ("127.0.0.1", SCTP_PORT + 1)]
+    assert [as_tuples(p) for p in seen["paddrs"]] == [
+        [("127.0.0.1", SCTP_PORT)],
+        [("127.0.0.1", SCTP_PORT + 1)],
+    ]
+    assert seen["got"] == ["to a", "to b"]
+    assert seen["replies"] == [[a, "from a", True], [b, "from b", True]]
+
+
+def test_messages_end_with_msg_eor() -> None:
+    seen = run("messages")
+    # 100 bytes read 10 at a time: the first piece is not the end, the second is.
+    assert seen["pieces"] == [[10, False, False], [90, True, True]]
+    assert seen["whole"] == ["BBBBB", True]
+    assert seen["recv"] == "C" * 10  # recv() is socket.recv: a piece, no boundary
+    assert seen["ids"] == [seen["peer_id"]] * 3
+    assert tuple(seen["address"]) == tuple(seen["client_address"])
+    assert seen["not_bytes"]["type"] == "TypeError"
+
+
+def test_send_without_association_is_enotconn_and_shutdown_half_closes() -> None:
+    seen = run("send_and_shutdown")
+    for case in ("unconnected", "many_no_assoc", "many_bad_assoc", "peer_send_after"):
+        assert seen[case]["errno"] == errno.ENOTCONN, seen[case]
+        assert seen[case]["type"] == "OSError"  # not FileNotFoundError (ENOENT)
+    assert "77" in seen["many_bad_assoc"]["message"]
+    assert seen["many_shutdown"]["errno"] == errno.EOPNOTSUPP
+    assert seen["bad_how"]["errno"] == seen["wrapping_how"]["errno"] == errno.EINVAL
+    # After SHUT_WR the peer reads the last message, then the end; what it
+    # had sent before still arrives here.
+    assert seen["peer_reads"] == ["last words", ""]
+    assert seen["client_reads"] == "before"
+
+
+RANGE_ERRORS = {
+    "bad_sysctl_start": "ValueError",
+    "status": errno.EINVAL,
+    "getpaddrs": errno.EINVAL,
+    "getladdrs": errno.EINVAL,
+    "send": errno.EINVAL,
+    "wait": errno.EINVAL,
+    "encaps_id": errno.EINVAL,
+    "sysctl_negative": "ValueError",
+    "sysctl_big": "ValueError",
+    "sysctl_range": errno.EINVAL,  # usrsctp's own range for sctp_blackhole (0-2)
+    "encaps_port": "ValueError",
+    "listen": "ValueError",
+    "recv_zero": "ValueError",
+    "timeout": "ValueError",
+    "timeout_nan": "ValueError",
+    "family": errno.EAFNOSUPPORT,
+    "assoc_type": "TypeError",
+}
+
+
+@pytest.fixture(scope="module")
+def range_results() -> Result:
+    return run("ranges")
+
+
+@pytest.mark.parametrize("case", sorted(RANGE_ERRORS))
+def test_out_of_range_is_a_clear_error(range_results: Result, case: str) -> None:
+    seen, want = range_results[case], RANGE_ERRORS[case]
+    if isinstance(want, str):
+        assert seen["type"] == want, seen
+    else:
+        assert seen["errno"] == want, seen
+    assert "returned" not in seen
+
+
+def test_a_bad_sysctl_leaves_no_stack_running(range_results: Result) -> None:
+    assert range_results["running_after"] is False
+
+
+def test_link_local_scope_reaches_the_stack() -> None:
+    seen = run("scope")
+    assert as_tuples(seen["paddrs"]) == [("fe80::1", SCTP_PORT, 0, seen["lo"])]
+
+
+def test_signal_during_connectx_follows_pep_475() -> None:
+    seen = run("signals")
+    # The handler ran and the call went on waiting: the id, established.
+    assert seen["handled"] == 1
+    assert seen["assoc_id"] > 0 and seen["state"] == "ESTABLISHED"
+    # A handler that raises: its exception, carrying the association's id.
+    assert seen["interrupted"]["type"] == "Interrupted"
+    assert seen["interrupted"]["assoc_id"] > 0
+    assert seen["later"] == "ESTABLISHED"
+
+
+def test_close_ends_calls_in_flight_with_ebadf() -> None:
+    seen = run("close_during_calls")
+    calls = seen["results"]
+    assert sorted(calls) == sorted(
+        ["recv0", "recv1", "recv2", "recv3", "accept", "connectx", "wait", "stopped"]
+    )
+    for name, result in calls.items():
+        assert result["errno"] == errno.EBADF, (name, result)
+    assert calls["connectx"]["documented"] is True  # the page's EBADF
+    assert calls["connectx"]["assoc_id"] > 0
+    assert seen["seconds"] < 2
+    assert seen["stopped"] is True
 
 
 @pytest.mark.parametrize("function", ["sctp_connectx", "sctp_getpaddrs", "sctp_getladdrs"])

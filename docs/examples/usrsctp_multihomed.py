@@ -31,8 +31,8 @@ def main() -> None:
 
         client.bind(("127.0.0.1", 0))
         client.set_udp_encaps(UDP_PORT)
+        # Blocking, like a kernel socket: returns once the association is up.
         assoc_id = sctpx.connectx(client, [("127.0.0.3", SCTP_PORT), ("127.0.0.1", SCTP_PORT)])
-        client.wait_established(timeout=10)
         peer, address = server.accept(timeout=10)
         with peer:
             print(f"association {assoc_id} established, server saw {address}")
