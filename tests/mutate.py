@@ -1,8 +1,8 @@
 """Mutations of real pages for fuzzing, shared by tests/test_fuzz.py and tools/fuzz.py.
 
 Inputs start from the corpora (mandoc's regression inputs, its manuals,
-the FreeBSD pages) and get edits that stress the parser: macros and roff
-requests inserted where they do not belong, deleted spans, duplicated and
+the FreeBSD pages) and get edits that stress the parsers: mdoc(7) and
+man(7) macros and roff requests inserted where they do not belong, deleted spans, duplicated and
 shuffled lines, quotes, escapes, tabs and random bytes.
 """
 
@@ -34,6 +34,10 @@ TOKENS = [
     b"\\*(", b"\\*[", b"\\n(", b"\\n+", b"\\f", b"\\(", b"\\[u", b"\\N'", b"\\", b'"',
     b'""', b"\t", b"(", b")", b"|", b"\x00", b"\xff", b"\r\n", b".so x", b".nr", b".tr",
     b".cc", b".ec", b".eo", b".while 1", b".break", b".. raw:: html", b"`x`_", b"|s|",
+    # man(7): next-line scopes, explicit blocks and their closers, the prologue.
+    b".TH X 1", b".SH", b".SS", b".TP", b".TQ", b".IP", b".PP", b".B", b".SM", b".BI",
+    b".RS", b".RE", b".RE 9", b".UR x", b".UE", b".MT", b".ME", b".SY", b".YS", b".EX",
+    b".EE", b".PD", b".in", b"\\c",
     # Every character that ends a line for docutils or Python, raw and as escapes.
     b"\xe2\x80\xa8", b"\xe2\x80\xa9", b"\xc2\x85", b"\x0b", b"\x0c", b"\x1c", b"\x1e",
     b"\\[u2028]", b"\\[u2029]", b"\\[u0085]", b"\\N'8232'", b"\\[u202E]", b".tr a\\[u2028]",
@@ -110,7 +114,7 @@ def _one_line(text: str) -> bool:
 
 def run_all_stages(data: bytes, name: str = "fuzz.1") -> None:
     """Parse, lint, tree, convert (both flavours, reparsed by docutils), spec,
-    contract lint.
+    contract lint; parse and tree in the page's other language too.
 
     Beyond "no exception": every diagnostic is one line; a generated stub
     is ASCII and compiles (or the page is refused); the reST has no
@@ -124,6 +128,12 @@ def run_all_stages(data: bytes, name: str = "fuzz.1") -> None:
         if not _one_line(str(d)):
             raise AssertionError(f"a diagnostic over several lines: {str(d)!r:.200}")
     dump(doc)
+    # The other language's parser survives the page too (mandoc -man, -mdoc).
+    other = parse(data, name, macroset="mdoc" if doc.macroset == "man" else "man")
+    for d in other.diagnostics:
+        if not _one_line(str(d)):
+            raise AssertionError(f"a diagnostic over several lines: {str(d)!r:.200}")
+    dump(other)
     spec = extract(doc)
     for d in check_contract(doc, spec):
         if not _one_line(str(d)):

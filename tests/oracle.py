@@ -27,13 +27,15 @@ from typing import TYPE_CHECKING, Final, NoReturn
 import pytest
 
 if TYPE_CHECKING:
-    from mdoc2rst import Document
+    from mdoc2rst import Diagnostic, Document
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("MDOC2RST_SHARED") or ROOT.parent / "shared")
 CORPUS = SHARED / "corpus"
 REGRESS = CORPUS / "mandoc-regress"
 MANUALS = CORPUS / "mandoc-manuals"
+#: mandoc's manuals of the other languages it reads (mdoc(7) pages all).
+LANGUAGE_MANUALS = CORPUS / "mandoc-manuals-man-tbl-eqn"
 FREEBSD = CORPUS / "freebsd"
 SEED = SHARED / "seed" / "sctp_connectx.3"
 
@@ -167,6 +169,14 @@ FREEBSD_NAMES: Final = (
 )  # fmt: skip
 
 
+LANGUAGE_MANUAL_NAMES: Final = ("eqn.7", "man.7", "mandoc.1", "tbl.7")
+
+
+def language_manuals() -> list[Path]:
+    """mandoc's manuals of man(7), eqn(7), tbl(7) and mandoc(1) (those there)."""
+    return [LANGUAGE_MANUALS / n for n in LANGUAGE_MANUAL_NAMES]
+
+
 def manual_pages() -> list[Path]:
     """mandoc's own manuals mdoc.7, roff.7 and mandoc_char.7 (those there)."""
     return [MANUALS / n for n in MANUAL_NAMES if (MANUALS / n).is_file()]
@@ -213,9 +223,12 @@ def _run_mandoc(args: tuple[str, ...], text: str, name: str) -> MandocRun:
         return MandocRun(done.returncode, stdout.replace(tmp + os.sep, ""))
 
 
-def mandoc_tree(text: str, name: str) -> str:
-    """``mandoc -T tree`` of ``text`` saved as ``name``: its standard output."""
-    return _run_mandoc(("-T", "tree"), text, name).stdout
+def mandoc_tree(text: str, name: str, options: tuple[str, ...] = ()) -> str:
+    """``mandoc -T tree`` of ``text`` saved as ``name``: its standard output.
+
+    ``options`` go before the others (``("-man",)``).
+    """
+    return _run_mandoc((*options, "-T", "tree"), text, name).stdout
 
 
 # mandoc looks each .Xr up among the manuals installed on the machine
@@ -224,13 +237,13 @@ def mandoc_tree(text: str, name: str) -> str:
 _MACHINE_DEPENDENT = ": STYLE: referenced manual not found: "
 
 
-def mandoc_lint(text: str, name: str) -> list[str]:
+def mandoc_lint(text: str, name: str, options: tuple[str, ...] = ()) -> list[str]:
     """``mandoc -T lint -W all`` of ``text`` saved as ``name``.
 
     Returns the message lines, ``name:line:col: LEVEL: message``, without
     the ``mandoc: `` prefix, and without "referenced manual not found".
     """
-    lines = _lines(_run_mandoc(("-T", "lint", "-W", "all"), text, name).stdout)
+    lines = _lines(_run_mandoc((*options, "-T", "lint", "-W", "all"), text, name).stdout)
     return [line.removeprefix("mandoc: ") for line in lines if _MACHINE_DEPENDENT not in line]
 
 
@@ -260,7 +273,7 @@ def prefetch(paths: list[Path], run: Callable[[str, str], object]) -> None:
 # -- the project's side -------------------------------------------------------
 
 
-def our_document(text: str, name: str) -> Document:
+def our_document(text: str | bytes, name: str) -> Document:
     """The project's parse of ``text`` as file ``name``."""
     import mdoc2rst
 
@@ -272,6 +285,19 @@ def our_tree(text: str, name: str) -> str:
     from mdoc2rst.tree.dump import dump
 
     return dump(our_document(text, name))
+
+
+def mandoc_style(diagnostic: Diagnostic) -> str:
+    """One of our diagnostics as ``mandoc -T lint`` prints it (without the
+    ``mandoc: `` prefix): a message about the whole page has no line."""
+    d = diagnostic
+    where = f"{d.file}:{d.line}:{d.column}" if d.line else d.file
+    return f"{where}: {d.level.name}: {d.message}"
+
+
+def our_lint(text: str | bytes, name: str) -> list[str]:
+    """The project's diagnostics of ``text`` as file ``name``, as mandoc prints them."""
+    return [mandoc_style(d) for d in our_document(text, name).diagnostics]
 
 
 def child_env() -> dict[str, str]:

@@ -157,6 +157,56 @@ def test_linear_passes(name: str) -> None:
     assert not any(d.kind == "TOOLARGE" for d in doc.diagnostics if "chain" not in name)
 
 
+MAN_HEADER = ".TH T 1 2020-05-01\n.SH NAME\nt \\- t\n.SH DESCRIPTION\n"
+# man(7) pages that nest or grow without bound in mandoc: the nesting (or
+# the line) is cut, with one TOOLARGE; and pages far beyond real ones whose
+# every pass must stay linear (a quadratic step turns seconds into minutes,
+# which the deadline makes a failure).
+MAN_HUGE = {
+    "RS-100000": MAN_HEADER + ".RS\n" * 100_000 + "x\n",
+    "UR-100000": MAN_HEADER + ".UR x\n" * 100_000 + "x\n",
+    "B-next-line-100000": MAN_HEADER + ".B\n" * 100_000 + "x\n",
+    "RS-TP-100000": MAN_HEADER + ".RS\n.TP\n" * 100_000 + "x\n",
+    "line-10MB": MAN_HEADER + "word " * 2_000_000 + "\n",  # over the roff layer's line bound
+}
+MAN_LINEAR = {
+    "TP-100000": MAN_HEADER + ".TP\ntag\nbody\n" * 100_000,
+    "RE-100000": MAN_HEADER + ".RE\n" * 100_000,
+    "RS-RE-100000": MAN_HEADER + ".RS\ntext\n.RE\n" * 100_000,
+    "PP-300000": MAN_HEADER + ".PP\n" * 300_000,
+    "br-300000": MAN_HEADER + "text\n" + ".br\n" * 300_000,
+    "ft-br-100000": MAN_HEADER + "text\n" + ".ft B\n.br\n" * 100_000,
+    "B-words-100000": MAN_HEADER + ".B" + " a" * 100_000 + "\n",
+    "IP-empty-100000": MAN_HEADER + ".IP\n" * 100_000,
+    "TP-unclosed-eof": MAN_HEADER + ".TP\n.B\n",
+    "SY-YS-50000": MAN_HEADER + ".SY cmd\n.OP -a\n.YS\n" * 50_000,
+}
+
+
+@pytest.mark.parametrize("name", sorted(MAN_HUGE))
+def test_man_nesting_is_bounded(name: str) -> None:
+    tracemalloc.start()
+    try:
+        with deadline(60):
+            doc = parse(MAN_HUGE[name], f"{name}.1")
+            dump(doc)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert doc.macroset == "man"
+    assert peak < 400 * 2**20, f"peak {peak / 2**20:.0f} MiB"
+    assert [d.kind for d in doc.diagnostics].count("TOOLARGE") == 1
+
+
+@pytest.mark.parametrize("name", sorted(MAN_LINEAR))
+def test_man_passes_are_linear(name: str) -> None:
+    with deadline(60):
+        doc = parse(MAN_LINEAR[name], f"{name}.1")
+        dump(doc)
+    assert doc.macroset == "man"
+    assert not any(d.kind == "TOOLARGE" for d in doc.diagnostics)
+
+
 # What the writer builds stays well formed however long the page text in
 # it: titles, terms, cells, words, literal lines, URLs, labels of 12,000
 # characters, past the 10,000 that docutils takes on one line.
