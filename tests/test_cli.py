@@ -73,14 +73,22 @@ def test_files_that_are_no_manual_page(command: str, tmp_path: Path) -> None:
         assert "not a manual page" in one_line_error(done)
 
 
-@pytest.mark.parametrize("command", ["convert", "spec", "stub", "check-header"])
-def test_a_man7_page_is_an_error_until_man7_is_read(command: str, tmp_path: Path) -> None:
+def test_a_man7_page_is_an_error_until_man7_is_converted(tmp_path: Path) -> None:
     page = tmp_path / "foo.1"
     page.write_text(MAN_PAGE)
-    done = run(command, page)
+    done = run("convert", page)
     assert done.returncode == 4
     assert "a man(7) page" in one_line_error(done)
     assert done.stdout == ""
+
+
+def test_the_spec_of_a_man7_page(tmp_path: Path) -> None:
+    page = tmp_path / "foo.3"
+    synopsis = '.SH SYNOPSIS\n.BI "int foo(int " x );\n'
+    page.write_text(MAN_PAGE.replace("FOO 1", "FOO 3") + synopsis)
+    done = run("spec", page)
+    assert done.returncode == 0 and done.stderr == ""
+    assert '"prototype": "int foo(int x)"' in done.stdout
 
 
 def test_convert_of_a_folder_without_pages(tmp_path: Path) -> None:

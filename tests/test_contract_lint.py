@@ -28,7 +28,7 @@ from mdoc2rst.contract.spec import extract
 from mdoc2rst.tree.diagnostics import Diagnostic
 
 FIXTURES = Path(__file__).parent / "fixtures" / "contract"
-MACHINE_PAGES = ("machine.3", "machine_missing.3", "needed.3")
+MACHINE_PAGES = ("machine.3", "machine_missing.3", "needed.3", "machine_man.3")
 PAGES = sorted(p for p in FIXTURES.iterdir() if p.suffix[1:2].isdigit())
 PLAIN = [p for p in PAGES if p.name not in MACHINE_PAGES]
 SITE = {("names", "3"), ("machine", "3")}
@@ -122,6 +122,13 @@ def test_missing_header_and_library(machine: tuple[Machine, Path]) -> None:
     page = FIXTURES / "machine_missing.3"
     # The unknown type nowhere_t follows from the missing header: one finding.
     assert lines(findings(page, machine_options(machine[0]))) == expected(page)
+
+
+def test_man7_page_against_its_header(machine: tuple[Machine, Path]) -> None:
+    # A man(7) page has no .Fa or .Er: it gets the findings its spec gives.
+    page = FIXTURES / "machine_man.3"
+    got = lines(findings(page, machine_options(machine[0])))
+    assert matches(got, expected(page)), "\n".join(got)
 
 
 def test_function_of_a_library_the_library_loads(machine: tuple[Machine, Path]) -> None:

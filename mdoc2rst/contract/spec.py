@@ -149,6 +149,10 @@ class Spec:
 
 def extract(doc: Document, data: bytes | None = None) -> Spec:
     """Build the spec of a parsed page; ``data`` (the page's bytes) gives the hash."""
+    if doc.macroset == "man":
+        from mdoc2rst.contract import manspec
+
+        return manspec.extract(doc, data)
     sections = {n.sec: n for n in doc.root.children if n.tok == "Sh" and n.sec is not Sec.CUSTOM}
     diagnostics: list[Diagnostic] = []
     synopsis = sections.get(Sec.SYNOPSIS)
@@ -285,6 +289,18 @@ def _function(
     diagnostics: list[Diagnostic],
 ) -> None:
     text = f"{ftype or 'int'} {name}({', '.join(params) or 'void'})"
+    declaration(filename, n.line, n.pos, text, out, diagnostics)
+
+
+def declaration(
+    filename: str,
+    line: int,
+    pos: int,
+    text: str,
+    out: list[Function],
+    diagnostics: list[Diagnostic],
+) -> None:
+    """Parse the C declaration ``text`` of a page line into ``out``, or say why not."""
     try:
         proto: Prototype = parse_prototype(text)
     except DeclError as exc:
@@ -293,8 +309,8 @@ def _function(
                 Level.ERROR,
                 "SPEC_PROTOTYPE",
                 filename,
-                n.line,
-                n.pos + 1,
+                line,
+                pos + 1,
                 f"prototype does not parse as a C declaration: {text}: {exc}",
             )
         )
@@ -306,7 +322,7 @@ def _function(
             parameters=[Parameter(p.name, p.type.render()) for p in proto.params],
             variadic=proto.variadic,
             prototype=proto.render(),
-            line=n.line,
+            line=line,
         )
     )
 
@@ -325,15 +341,19 @@ _FAILURE = [
     re.compile(rf"(?:failure|error)[^.]*?(?:returns?|is returned|value)\s+{_VALUE}", re.I),
     re.compile(rf"otherwise[^.]*?value\s+{_VALUE}\s+is returned", re.I),
     re.compile(r",?\s+or\s+(-1|0|NULL)\b", re.I),
-    # Linux man-pages: "On failure, -1 is returned", "On error, NULL is returned".
+    # Linux man-pages: "On failure, -1 is returned", "On error, NULL is returned",
+    # "On error, sctp_getpaddrs returns -1".
     re.compile(rf"(?:on|upon)\s+(?:failure|error),?\s+{_VALUE}\s+is\s+returned", re.I),
+    re.compile(rf"(?:on|upon)\s+(?:failure|error),?\s+(?:\w+\s+)?returns\s+{_VALUE}", re.I),
 ]
 _SUCCESS = [
     re.compile(rf"{_VALUE}\s+(?:is returned\s+)?(?:on|upon|if)\s+(?:successful|success)", re.I),
     re.compile(rf"{_VALUE}(?:\s+\w+){{0,3}}\s+(?:on|upon)\s+success", re.I),
     re.compile(rf"returns?\s+(?:the value\s+)?{_VALUE}\s+if\s+successful", re.I),
     re.compile(rf"returns\s+{_VALUE}(?:,\s+or|\s+or)\s", re.I),
-    # Linux man-pages: "On success, 0 is returned", "On successful completion, ...".
+    # Linux man-pages: "On success, 0 is returned", "On successful completion, ...",
+    # "On success, sctp_opt_info returns 0".
+    re.compile(rf"(?:on|upon)\s+success,?\s+(?:\w+\s+)?returns\s+{_VALUE}", re.I),
     re.compile(rf"(?:on|upon)\s+success(?:ful completion)?,?\s+{_VALUE}\s+is\s+returned", re.I),
 ]
 
@@ -350,7 +370,11 @@ def _convention(text: str, patterns: list[re.Pattern[str]]) -> str | None:
 def _return_values(sh: Node | None, has_errors: bool) -> ReturnValues | None:
     if sh is None or sh.body_node is None:
         return None
-    text = plain_children(sh.body_node)
+    return return_values(plain_children(sh.body_node), has_errors)
+
+
+def return_values(text: str, has_errors: bool) -> ReturnValues:
+    """The return convention that a RETURN VALUES text states."""
     failure = _convention(text, _FAILURE)
     success = _convention(text, _SUCCESS)
     errno = "errno" in text or has_errors

@@ -73,7 +73,7 @@ def compare(a: Spec, b: Spec) -> list[Difference]:
     lib_a = a.library.name if a.library else None
     lib_b = b.library.name if b.library else None
     if lib_a != lib_b:
-        out.append(Difference("library", ".Lb", lib_a, lib_b))
+        out.append(Difference("library", "LIBRARY", lib_a, lib_b))
     _returns(out, a, b)
     _errors(out, a.errors, b.errors)
     order = {f: i for i, f in enumerate(FIELDS)}
