@@ -153,8 +153,8 @@ def _synopsis(
                 continue  # prose: "Link with -lsctp.", "Feature Test Macro ..."
             start = (line, pos)
         pending.append(text)
-        joined = " ".join(pending)
-        if ";" in joined:
+        if ";" in text:  # joined only then: a SYNOPSIS without ';' stays linear
+            joined = " ".join(pending)
             for decl in joined.split(";"):
                 if decl.strip():
                     declaration(filename, start[0], start[1], decl.strip(), functions, diagnostics)
