@@ -91,15 +91,25 @@ def connectx(sock: Any, addresses: Sequence[Any]) -> int:
     ``SOCK_STREAM`` or ``SOCK_SEQPACKET`` and protocol ``IPPROTO_SCTP``, or
     an :class:`sctpx.usrsctp.Socket`.  ``addresses`` is a non-empty
     sequence of ``(host, port)`` IPv4 or ``(host, port[, flowinfo,
-    scope_id])`` IPv6 tuples with numeric hosts; resolve names with
-    ``socket.getaddrinfo`` first (a name raises EINVAL).
+    scope_id])`` IPv6 tuples with numeric hosts (``fe80::1%eth0`` names a
+    scope); resolve names with ``socket.getaddrinfo`` first (a name raises
+    EINVAL).
+
+    Blocks as ``socket.connect`` does: a blocking socket returns once the
+    association is up; a non-blocking one raises ``BlockingIOError``
+    (EINPROGRESS) whose ``assoc_id`` holds the id of the association being
+    set up; a socket with a timeout waits up to it, then raises
+    ``TimeoutError`` with ``assoc_id``.  A signal runs its handler and the
+    call goes on (PEP 475); an exception from the handler carries
+    ``assoc_id``.  (On FreeBSD, not yet: there a timeout and EINTR come
+    back as the C call returns them.  A bare descriptor's timeout is
+    unknown: it behaves as the C call.)
 
     Raises ``OSError``: EINVAL for a missing, empty or malformed address
     list; E2BIG when the list exceeds the page's 2048-byte buffer (127
     IPv4 or 73 IPv6 addresses at most, on every backend); EBADF, ENOTSOCK
-    and the stack's other errors from the C library.  A non-blocking
-    socket raises ``BlockingIOError`` (EINPROGRESS) whose ``assoc_id``
-    attribute holds the id of the association being set up.
+    and the stack's other errors from the C library (see
+    ``UNDOCUMENTED_ERRNOS``).
     """
     user = _usrsctp_socket(sock)
     if user is not None:
@@ -107,9 +117,11 @@ def connectx(sock: Any, addresses: Sequence[Any]) -> int:
     addrs = parse_addresses(addresses)
     fd = _descriptor(sock)
     backend = platform_backend()
-    from sctpx._addr import pack
+    from sctpx._addr import pack_one
+    from sctpx._kernel import connect
 
-    return backend.connectx(fd, pack(addrs, backend.layout), len(addrs))
+    timeout = sock.gettimeout() if isinstance(sock, _socket.socket) else None
+    return connect(backend, fd, [pack_one(a, backend.layout) for a in addrs], timeout)
 
 
 def getpaddrs(sock: Any, assoc_id: int = 0) -> list[tuple[Any, ...]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 from sctpx import _stub
@@ -15,9 +16,21 @@ class BackendUnavailable(OSError):
     """The C library or the kernel support a backend needs is missing."""
 
 
+class Waiter(Protocol):
+    """What a kernel backend can tell about an association being set up."""
+
+    def one_to_many(self, fd: int) -> bool: ...
+    def so_error(self, fd: int) -> int: ...
+    def established(self, fd: int, assoc_id: int) -> bool: ...
+    def find(self, fd: int, packed: Sequence[bytes]) -> int | None: ...
+
+
 class Backend(Protocol):
     name: str
     layout: Layout  # how sockaddrs are packed
+    #: None: connectx cannot wait for an association (then a socket timeout
+    #: and EINTR come back as the C call returns them).
+    waiter: Waiter | None
 
     def connectx(self, fd: int, packed: bytes, count: int) -> int: ...
 

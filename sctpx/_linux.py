@@ -12,12 +12,13 @@ import ctypes
 import ctypes.util
 import socket
 import struct
+from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
 from sctpx import _stub
 from sctpx._addr import Layout
-from sctpx._backend import FUNCTION, BackendUnavailable, call, prototype
+from sctpx._backend import FUNCTION, BackendUnavailable, Waiter, call, prototype
 
 LIBRARY = "libsctp.so.1"
 VERSION = b"VERS_3"
@@ -41,9 +42,80 @@ def _function() -> Any:
     return _stub.bind(prototype()(address), FUNCTION)
 
 
+# <linux/sctp.h>
+SOL_SCTP = 132
+SCTP_STATUS = 14
+SCTP_GET_PEER_ADDR_INFO = 15
+SCTP_STATE_ESTABLISHED = 4  # enum sctp_sstat_state; the SHUTDOWN states follow it
+# struct sctp_status: 24 bytes, then a struct sctp_paddrinfo (packed, 4-aligned):
+# spinfo_assoc_id, a struct sockaddr_storage, five 32-bit fields.
+PADDRINFO_SIZE = 4 + 128 + 5 * 4
+STATUS_SIZE = 24 + PADDRINFO_SIZE
+
+
+@cache
+def _getsockopt() -> Any:
+    libc = ctypes.CDLL(None, use_errno=True)
+    func = libc.getsockopt
+    func.restype = ctypes.c_int
+    func.argtypes = (
+        ctypes.c_int,
+        ctypes.c_int,
+        ctypes.c_int,
+        ctypes.c_void_p,
+        ctypes.POINTER(ctypes.c_uint32),
+    )
+    return func
+
+
+def _option(fd: int, level: int, name: int, value: bytes) -> bytes | None:
+    """getsockopt with ``value`` in and out; None when it fails."""
+    buf = ctypes.create_string_buffer(value, len(value))
+    size = ctypes.c_uint32(len(value))
+    if _getsockopt()(fd, level, name, buf, ctypes.byref(size)) < 0:
+        return None
+    return buf.raw[: size.value]
+
+
+class LinuxWaiter:
+    """What the kernel tells about an association being set up (see sctpx._kernel)."""
+
+    def one_to_many(self, fd: int) -> bool:
+        raw = _option(fd, socket.SOL_SOCKET, socket.SO_TYPE, bytes(4))
+        return raw is not None and struct.unpack("=i", raw[:4])[0] == socket.SOCK_SEQPACKET
+
+    def so_error(self, fd: int) -> int:
+        """SO_ERROR, which reading clears (a one-to-many socket never sets it)."""
+        raw = _option(fd, socket.SOL_SOCKET, socket.SO_ERROR, bytes(4))
+        return 0 if raw is None else int(struct.unpack("=i", raw[:4])[0])
+
+    def established(self, fd: int, assoc_id: int) -> bool:
+        """Whether association ``assoc_id`` reached ESTABLISHED (or has moved past it).
+
+        On a one-to-one socket the kernel ignores the id, and answers only
+        once the association is up.
+        """
+        raw = _option(fd, SOL_SCTP, SCTP_STATUS, struct.pack("=I", assoc_id) + bytes(172))
+        return raw is not None and struct.unpack_from("=i", raw, 4)[0] >= SCTP_STATE_ESTABLISHED
+
+    def find(self, fd: int, packed: Sequence[bytes]) -> int | None:
+        """The id of the association to any of these peer addresses, if there is one.
+
+        SCTP_GET_PEER_ADDR_INFO looks the association up by a peer address,
+        also while it is being set up, on both kinds of socket.
+        """
+        for sockaddr in packed:
+            query = struct.pack("=I", 0) + sockaddr.ljust(128, b"\0") + bytes(20)
+            raw = _option(fd, SOL_SCTP, SCTP_GET_PEER_ADDR_INFO, query)
+            if raw is not None:
+                return int(struct.unpack_from("=I", raw)[0])
+        return None
+
+
 class LinuxBackend:
     name = "linux"
     layout: Layout = "linux"
+    waiter: Waiter | None = LinuxWaiter()
 
     def connectx(self, fd: int, packed: bytes, count: int) -> int:
         return call(_function(), fd, packed, count)

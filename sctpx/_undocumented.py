@@ -16,16 +16,40 @@ UNDOCUMENTED_ERRNOS: Final[dict[tuple[str, str], str]] = {
         "a TCP or UDP socket: libsctp sets an SCTP socket option on a socket of "
         "another protocol; the page assumes an SCTP socket"
     ),
-    ("linux", "EISCONN"): "connectx on a one-to-one socket that is already connected",
+    ("linux", "EISCONN"): (
+        "connectx on a one-to-one socket that is already connected or listening, or on a "
+        "one-to-many socket to a peer it already has an established association with"
+    ),
     ("linux", "EINPROGRESS"): (
         "a non-blocking socket: the association is being set up and the id is already "
         "known (raised as BlockingIOError with assoc_id)"
+    ),
+    ("linux", "EALREADY"): (
+        "connectx to a peer whose association is still being set up: after EINPROGRESS "
+        "or a socket timeout, or a direct call of the C function after EINTR"
+    ),
+    ("linux", "EINTR"): (
+        "a signal during a blocking connectx: the C function fails without the id while "
+        "the association goes on; sctpx runs the handler and waits for the association "
+        "(PEP 475), so only a direct call of the C function sees it"
     ),
     ("linux", "ECONNREFUSED"): (
         "the first address answers the INIT with an ABORT (nothing listens on that "
         "port); the call fails at once, later addresses are not tried"
     ),
-    ("linux", "ETIMEDOUT"): "no listed address ever answers (a black hole on its own)",
+    ("linux", "ETIMEDOUT"): (
+        "no listed address ever answers (a black hole on its own), or the socket's "
+        "timeout passed first (TimeoutError with assoc_id; the association goes on)"
+    ),
+    ("linux", "ECONNABORTED"): (
+        "a one-to-many association ended before it was established while sctpx waited "
+        "for it (a socket timeout, or after a signal): the kernel keeps no SO_ERROR on a "
+        "one-to-many socket, so sctpx cannot tell an ABORT from unanswered INITs"
+    ),
+    ("linux", "ENETUNREACH"): (
+        "no local address is in scope for the first address (a socket bound to "
+        "127.0.0.1 connecting to another host): the kernel has no source address"
+    ),
     ("linux", "EADDRNOTAVAIL"): "the same address listed twice",
     ("usrsctp", "EADDRINUSE"): "connectx on a usrsctp one-to-one socket already connected",
     ("usrsctp", "EALREADY"): (

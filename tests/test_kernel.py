@@ -15,11 +15,20 @@ without an answer).  The VM has no network card; nothing leaves it.
 
 sctp_connectx(3) documents EINVAL, E2BIG, EBADF and ENOTSOCK only.  What the
 Linux kernel answers besides, checked here and marked undocumented by
-sctpx (``exc.documented`` is False): EISCONN (connecting a connected
-one-to-one socket), EINPROGRESS (non-blocking socket, the id already set),
-ECONNREFUSED (the peer answers with ABORT), ETIMEDOUT (no answer from any
-address), EADDRNOTAVAIL (an address listed twice), EOPNOTSUPP (a TCP or
-UDP socket: libsctp's VERS_3 answer).
+sctpx (``exc.documented`` is False): EISCONN (connecting a connected or
+listening one-to-one socket, or a one-to-many one to a peer already
+associated), EINPROGRESS (non-blocking socket, the id already set),
+EALREADY (the association to that peer is still being set up), EINTR (a
+signal, seen only by a direct call of the C function), ECONNREFUSED (the
+peer answers with ABORT), ETIMEDOUT (no answer from any address, or the
+socket's timeout), ECONNABORTED (sctpx's report of a one-to-many
+association that failed while it waited), ENETUNREACH (no local address in
+scope), EADDRNOTAVAIL (an address listed twice), EOPNOTSUPP (a TCP or UDP
+socket: libsctp's VERS_3 answer).
+
+The association ids are checked where a wrong one shows: on one-to-many
+sockets with two associations at once (the kernel ignores the id on a
+one-to-one socket), against SCTP_STATUS, getpaddrs and the data path.
 """
 
 from __future__ import annotations
@@ -28,6 +37,7 @@ import ctypes
 import errno
 import os
 import shutil
+import signal
 import socket
 import struct
 import subprocess
@@ -66,7 +76,15 @@ LOOPBACK_ABORTS = "127.0.0.2"  # local, but nobody listens there: INIT -> ABORT
 LIVE = "169.254.98.1"  # added to lo inside the VM
 BLACK_HOLE_NET = "169.254.99.1/24"  # on the dummy interface bh0
 BLACK_HOLE = "169.254.99.2"  # routed to bh0, which drops it
+V6_SECOND = "fd00:5c7b::1"  # a second IPv6 address of the VM, on bh0 (ULA)
+LINK_LOCAL = "fe80::5c7b"  # a link-local address on bh0: needs bh0's scope
+UNROUTED = "192.0.2.1"  # TEST-NET-1: the VM has no route to it
 SYSCTL = Path("/proc/sys/net/sctp")
+# <linux/sctp.h>: ancillary data and options for data on one-to-many sockets
+SCTP_SNDINFO = 2
+SCTP_RCVINFO = 3
+SCTP_RECVRCVINFO = 32
+SCTP_SOCKOPT_BINDX_ADD = 100
 
 
 # -- helpers ----------------------------------------------------------------------
@@ -180,7 +198,9 @@ def black_hole_net() -> Iterator[None]:
 
     Packets to 169.254.99.2 are routed to bh0 and dropped there: no ABORT,
     no ICMP, no ARP (a dummy is NOARP), the silent loss that makes SCTP try
-    the next address.  Made only inside the VM (the tests check in_vm first).
+    the next address.  bh0 also carries fd00:5c7b::1 (a second IPv6 address
+    of the VM: local, answered through lo) and fe80::5c7b (link-local: only
+    with bh0's scope).  Made only inside the VM (the tests check in_vm first).
     """
     if os.environ.get("SCTPX_VMTEST") != "1":
         pytest.skip("runs only inside tools/vmtest.py's VM")
@@ -193,6 +213,8 @@ def black_hole_net() -> Iterator[None]:
         _run(ip, "addr", "add", BLACK_HOLE_NET, "dev", "bh0")
         _run(ip, "link", "set", "bh0", "up")
         _run(ip, "addr", "add", f"{LIVE}/32", "dev", "lo")
+        _run(ip, "addr", "add", f"{V6_SECOND}/64", "dev", "bh0", "nodad")
+        _run(ip, "addr", "add", f"{LINK_LOCAL}/64", "dev", "bh0", "nodad")
         yield
     finally:
         subprocess.run([ip, "addr", "del", f"{LIVE}/32", "dev", "lo"], capture_output=True)
@@ -433,3 +455,284 @@ def test_eopnotsupp_on_a_tcp_or_udp_socket() -> None:
             exc = raises(errno.EOPNOTSUPP, lambda s=s: sctpx.connectx(s, [(LOOPBACK, 9)]))  # type: ignore[misc]
             assert exc.documented is False  # type: ignore[attr-defined]
             assert sctpx.undocumented_reason("linux", exc.errno), "list it in UNDOCUMENTED_ERRNOS"
+
+
+# -- ids on one-to-many sockets, data both ways ------------------------------------
+
+_libsctp = ctypes.CDLL("libsctp.so.1", use_errno=True)
+
+
+def bindx_add(sock: socket.socket, *addresses: tuple[Any, ...]) -> None:
+    """Add local addresses to a bound socket (SCTP_SOCKOPT_BINDX_ADD)."""
+    from sctpx import _addr
+
+    packed = _addr.pack(_addr.parse_addresses(list(addresses)), "linux")
+    sock.setsockopt(IPPROTO_SCTP, SCTP_SOCKOPT_BINDX_ADD, packed)
+
+
+def send_on(sock: socket.socket, data: bytes, assoc_id: int) -> None:
+    """sendmsg on association ``assoc_id`` of a one-to-many socket (SCTP_SNDINFO)."""
+    info = struct.pack("=HHIIi", 0, 0, 0, 0, assoc_id)
+    assert sock.sendmsg([data], [(IPPROTO_SCTP, SCTP_SNDINFO, info)]) == len(data)
+
+
+def receive_with_id(sock: socket.socket) -> tuple[bytes, int]:
+    """recvmsg with SCTP_RCVINFO: the data and the association it came on."""
+    data, ancillary, flags, _ = sock.recvmsg(1000, socket.CMSG_SPACE(64))
+    assert flags & socket.MSG_EOR
+    for level, kind, raw in ancillary:
+        if (level, kind) == (IPPROTO_SCTP, SCTP_RCVINFO):
+            # struct sctp_rcvinfo: sid, ssn, flags, (2 pad), ppid, tsn, cumtsn, context, id
+            return data, struct.unpack_from("=HHH2xIIIIi", raw)[-1]
+    raise AssertionError(f"no SCTP_RCVINFO in {ancillary}")
+
+
+@pytest.fixture
+def two_listeners() -> Iterator[list[tuple[socket.socket, int]]]:
+    with sctpx.socket() as first, sctpx.socket() as second:
+        for srv in (first, second):
+            srv.bind((LOOPBACK, 0))
+            srv.listen(8)
+        yield [(first, first.getsockname()[1]), (second, second.getsockname()[1])]
+
+
+def test_one_to_many_ids_name_two_associations_at_once(
+    two_listeners: list[tuple[socket.socket, int]],
+) -> None:
+    """Each id finds its own association: a wrong id would find the other one, or none."""
+    (srv_a, port_a), (srv_b, port_b) = two_listeners
+    with sctpx.socket(type=socket.SOCK_SEQPACKET) as c:
+        c.setsockopt(IPPROTO_SCTP, SCTP_RECVRCVINFO, 1)
+        a = sctpx.connectx(c, [(LOOPBACK, port_a)])
+        b = sctpx.connectx(c, [(LOOPBACK, port_b)])
+        assert a != b
+        for assoc_id, port in ((a, port_a), (b, port_b)):
+            st = status(c, assoc_id)
+            assert (st.assoc_id, st.state, st.primary) == (
+                assoc_id,
+                SCTP_ESTABLISHED,
+                (LOOPBACK, port),
+            )
+            assert sctpx.getpaddrs(c, assoc_id) == [(LOOPBACK, port)]
+        peer_a, _ = srv_a.accept()
+        peer_b, _ = srv_b.accept()
+        with peer_a, peer_b:
+            # Data both ways, each message on the association its id names.
+            send_on(c, b"to a", a)
+            send_on(c, b"to b", b)
+            assert (peer_a.recv(100), peer_b.recv(100)) == (b"to a", b"to b")
+            peer_b.send(b"from b")
+            peer_a.send(b"from a")
+            got = sorted(receive_with_id(c) for _ in range(2))
+            assert got == sorted([(b"from a", a), (b"from b", b)])
+
+
+def test_one_to_one_data_both_ways(listener: tuple[socket.socket, int]) -> None:
+    srv, port = listener
+    with sctpx.socket() as c:
+        assoc_id = sctpx.connectx(c, [(LOOPBACK, port)])
+        peer, _ = srv.accept()
+        with peer:
+            c.send(b"ping")
+            assert peer.recv(100) == b"ping"
+            peer.send(b"pong")
+            assert c.recv(100) == b"pong"
+            assert status(peer).state == SCTP_ESTABLISHED
+            assert status(c).assoc_id == assoc_id
+
+
+# -- IPv6 --------------------------------------------------------------------------
+
+
+def test_ipv6_address_list(in_vm: None, black_hole_net: None) -> None:
+    """::1 and a second IPv6 address of the peer: both confirmed, data flows."""
+    with sctpx.socket(socket.AF_INET6) as srv:
+        srv.bind(("::1", 0))
+        port = srv.getsockname()[1]
+        bindx_add(srv, (V6_SECOND, port, 0, 0))
+        srv.listen(8)
+        with sctpx.socket(socket.AF_INET6) as c:
+            assoc_id = sctpx.connectx(c, [("::1", port), (V6_SECOND, port)])
+            assert status(c).assoc_id == assoc_id
+            assert sorted(sctpx.getpaddrs(c, assoc_id)) == sorted(
+                [("::1", port, 0, 0), (V6_SECOND, port, 0, 0)]
+            )
+            peer, _ = srv.accept()
+            with peer:
+                c.send(b"over IPv6")
+                assert peer.recv(100) == b"over IPv6"
+
+
+def test_mixed_ipv4_and_ipv6_list_on_a_dual_stack_socket() -> None:
+    with sctpx.socket(socket.AF_INET6) as srv:
+        srv.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+        srv.bind(("::1", 0))
+        port = srv.getsockname()[1]
+        bindx_add(srv, (LOOPBACK, port))
+        srv.listen(8)
+        with sctpx.socket(socket.AF_INET6) as c:
+            c.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+            assoc_id = sctpx.connectx(c, [(LOOPBACK, port), ("::1", port)])
+            st = status(c)
+            assert (st.assoc_id, st.state) == (assoc_id, SCTP_ESTABLISHED)
+            assert sorted(sctpx.getpaddrs(c, assoc_id)) == sorted(
+                [("::ffff:127.0.0.1", port, 0, 0), ("::1", port, 0, 0)]
+            )
+            peer, _ = srv.accept()
+            with peer:
+                peer.send(b"dual stack")
+                assert c.recv(100) == b"dual stack"
+
+
+def test_link_local_peer_by_interface_name(in_vm: None, black_hole_net: None) -> None:
+    """("fe80::5c7b%bh0", port) keeps its scope; without one the kernel refuses it."""
+    index = socket.if_nametoindex("bh0")
+    with sctpx.socket(socket.AF_INET6) as srv:
+        srv.bind((LINK_LOCAL, 0, 0, index))
+        srv.listen(8)
+        port = srv.getsockname()[1]
+        with sctpx.socket(socket.AF_INET6) as c:
+            assoc_id = sctpx.connectx(c, [(f"{LINK_LOCAL}%bh0", port)])
+            assert sctpx.getpaddrs(c, assoc_id) == [(LINK_LOCAL, port, 0, index)]
+        with sctpx.socket(socket.AF_INET6) as c:
+            raises(errno.EINVAL, lambda: sctpx.connectx(c, [(LINK_LOCAL, port)]))
+
+
+# -- timeouts, signals, and the errnos they bring ----------------------------------
+
+
+def find(sock: socket.socket, host: str, port: int) -> int | None:
+    """The id of the association to (host, port), established or not."""
+    from sctpx import _addr
+    from sctpx._linux import LinuxWaiter
+
+    (addr,) = _addr.parse_addresses([(host, port)])
+    return LinuxWaiter().find(sock.fileno(), [_addr.pack_one(addr, "linux")])
+
+
+@pytest.mark.parametrize("kind", [socket.SOCK_STREAM, socket.SOCK_SEQPACKET])
+def test_socket_timeout_waits_for_the_association(
+    listener: tuple[socket.socket, int], kind: int
+) -> None:
+    # A socket with a timeout is non-blocking underneath: the C call alone
+    # raised EINPROGRESS at once.
+    _, port = listener
+    with sctpx.socket(type=kind) as c:
+        c.settimeout(5)
+        assoc_id = sctpx.connectx(c, [(LOOPBACK, port)])
+        st = status(c, assoc_id)
+        assert (st.assoc_id, st.state) == (assoc_id, SCTP_ESTABLISHED)
+
+
+@pytest.mark.parametrize("kind", [socket.SOCK_STREAM, socket.SOCK_SEQPACKET])
+def test_socket_timeout_expires_with_the_id(in_vm: None, black_hole_net: None, kind: int) -> None:
+    port = free_port()
+    with sctpx.socket(type=kind) as c:
+        c.settimeout(0.5)
+        start = time.monotonic()
+        with pytest.raises(TimeoutError) as info:
+            sctpx.connectx(c, [(BLACK_HOLE, port)])
+        assert 0.5 <= time.monotonic() - start < 3
+        exc = info.value
+        assert exc.errno == errno.ETIMEDOUT
+        assert sctpx.undocumented_reason("linux", exc.errno), "list it in UNDOCUMENTED_ERRNOS"
+        # The id is the association still being set up...
+        assert exc.assoc_id == find(c, BLACK_HOLE, port)  # type: ignore[attr-defined]
+        # ...so a second call meets it: EALREADY (undocumented).
+        again = raises(errno.EALREADY, lambda: sctpx.connectx(c, [(BLACK_HOLE, port)]))
+        assert sctpx.undocumented_reason("linux", again.errno), "list it in UNDOCUMENTED_ERRNOS"
+
+
+def test_socket_timeout_with_an_abort(listener: tuple[socket.socket, int]) -> None:
+    port = free_port()
+    with sctpx.socket() as c:
+        # One-to-one: the kernel's own reason, from SO_ERROR.
+        c.settimeout(5)
+        exc = raises(errno.ECONNREFUSED, lambda: sctpx.connectx(c, [(LOOPBACK, port)]))
+        assert exc.assoc_id > 0  # type: ignore[attr-defined]
+    with sctpx.socket(type=socket.SOCK_SEQPACKET) as c:
+        # One-to-many: the kernel keeps none for sctpx to report.
+        c.settimeout(5)
+        exc = raises(errno.ECONNABORTED, lambda: sctpx.connectx(c, [(LOOPBACK, port)]))
+        assert exc.assoc_id > 0  # type: ignore[attr-defined]
+        assert sctpx.undocumented_reason("linux", exc.errno), "list it in UNDOCUMENTED_ERRNOS"
+
+
+class Interrupted(Exception):
+    """Raised by a signal handler."""
+
+
+@contextmanager
+def alarm(after: float, handler: Callable[[int, Any], None]) -> Iterator[None]:
+    previous = signal.signal(signal.SIGALRM, handler)
+    signal.setitimer(signal.ITIMER_REAL, after)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.mark.parametrize("kind", [socket.SOCK_STREAM, socket.SOCK_SEQPACKET])
+def test_signal_during_a_blocking_connectx_is_pep_475(
+    in_vm: None, black_hole_net: None, kind: int
+) -> None:
+    """The handler runs, the call goes on, and returns the id of the association."""
+    calls: list[int] = []
+    with sctpx.socket() as srv:
+        srv.bind((LIVE, 0))
+        srv.listen(8)
+        port = srv.getsockname()[1]
+        with (
+            sctp_sysctls(rto_initial=300),
+            sctpx.socket(type=kind) as c,
+            alarm(0.1, lambda signum, frame: calls.append(signum)),
+        ):
+            assoc_id = sctpx.connectx(c, [(BLACK_HOLE, port), (LIVE, port)])
+            assert calls == [signal.SIGALRM]
+            st = status(c, assoc_id)
+            assert (st.assoc_id, st.state) == (assoc_id, SCTP_ESTABLISHED)
+            assert st.primary == (LIVE, port)
+
+
+def test_exception_from_the_handler_carries_the_id(in_vm: None, black_hole_net: None) -> None:
+    def interrupt(signum: int, frame: Any) -> None:
+        raise Interrupted
+
+    port = free_port()
+    with sctp_sysctls(rto_initial=300), sctpx.socket() as c:
+        with alarm(0.1, interrupt), pytest.raises(Interrupted) as info:
+            sctpx.connectx(c, [(BLACK_HOLE, port)])
+        assert info.value.assoc_id == find(c, BLACK_HOLE, port)  # type: ignore[attr-defined]
+
+
+def test_the_c_function_itself_gives_eintr(in_vm: None, black_hole_net: None) -> None:
+    """Where EINTR occurs: only a direct call of sctp_connectx meets it."""
+    from sctpx import _addr
+    from sctpx._linux import LinuxBackend
+
+    port = free_port()
+    packed = _addr.pack(_addr.parse_addresses([(BLACK_HOLE, port)]), "linux")
+    with sctp_sysctls(rto_initial=300), sctpx.socket() as c:
+        with alarm(0.1, lambda signum, frame: None):
+            exc = raises(errno.EINTR, lambda: LinuxBackend().connectx(c.fileno(), packed, 1))
+        assert sctpx.undocumented_reason("linux", exc.errno), "list it in UNDOCUMENTED_ERRNOS"
+
+
+def test_no_local_address_in_scope_gives_enetunreach(in_vm: None, black_hole_net: None) -> None:
+    """Bound to loopback only, the socket has no source address for an outside peer."""
+    with sctpx.socket() as c:
+        c.bind((LOOPBACK, 0))
+        exc = raises(errno.ENETUNREACH, lambda: sctpx.connectx(c, [(UNROUTED, 9)]))
+        assert sctpx.undocumented_reason("linux", exc.errno), "list it in UNDOCUMENTED_ERRNOS"
+
+
+def test_eisconn_on_a_listening_socket_and_on_one_to_many(
+    listener: tuple[socket.socket, int],
+) -> None:
+    srv, port = listener
+    exc = raises(errno.EISCONN, lambda: sctpx.connectx(srv, [(LOOPBACK, port)]))
+    assert sctpx.undocumented_reason("linux", exc.errno), "list it in UNDOCUMENTED_ERRNOS"
+    with sctpx.socket(type=socket.SOCK_SEQPACKET) as c:
+        sctpx.connectx(c, [(LOOPBACK, port)])
+        raises(errno.EISCONN, lambda: sctpx.connectx(c, [(LOOPBACK, port)]))

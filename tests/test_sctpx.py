@@ -347,3 +347,124 @@ def test_unpack_round_trip() -> None:
     for layout in ("linux", "bsd"):
         data = _addr.pack(_addr.parse_addresses(items), layout)  # type: ignore[arg-type]
         assert _addr.unpack(data, 3, layout) == items  # type: ignore[arg-type]
+
+
+# -- connectx on kernel sockets: socket.connect's timeout and PEP 475 -------------
+# The flow in sctpx._kernel against a fake backend; the real kernel runs it in
+# test_kernel.py (the VM stage).
+
+
+class FakeWaiter:
+    """An association that comes up after ``polls`` looks, or ends (``gone``)."""
+
+    def __init__(self, assoc_id: int = 7, polls: int = 2, *, many: bool = False) -> None:
+        self.assoc_id, self.polls, self.many = assoc_id, polls, many
+        self.gone = False
+        self.error = 0
+
+    def one_to_many(self, fd: int) -> bool:
+        return self.many
+
+    def so_error(self, fd: int) -> int:
+        return self.error
+
+    def established(self, fd: int, assoc_id: int) -> bool:
+        self.polls -= 1
+        return assoc_id == self.assoc_id and self.polls < 0 and not self.gone
+
+    def find(self, fd: int, packed: Sequence[bytes]) -> int | None:
+        return None if self.gone else self.assoc_id
+
+
+class FakeBackend:
+    name = "fake"
+    layout = "linux"
+
+    def __init__(self, *raises: OSError, waiter: FakeWaiter | None = None) -> None:
+        self.raises = list(raises)
+        self.waiter = waiter if waiter is not None else FakeWaiter()
+        self.calls = 0
+
+    def connectx(self, fd: int, packed: bytes, count: int) -> int:
+        self.calls += 1
+        if self.raises:
+            raise self.raises.pop(0)
+        return self.waiter.assoc_id
+
+
+def in_progress(assoc_id: int = 7) -> OSError:
+    exc = _stub.error("sctp_connectx", errno.EINPROGRESS)
+    exc.assoc_id = assoc_id  # type: ignore[attr-defined]
+    return exc
+
+
+def kernel_connect(backend: FakeBackend, timeout: float | None) -> int:
+    from sctpx._kernel import connect
+
+    return connect(backend, 3, [b"\0" * 16], timeout)  # type: ignore[arg-type]
+
+
+def test_eintr_waits_for_the_association_it_interrupted() -> None:
+    backend = FakeBackend(_stub.error("sctp_connectx", errno.EINTR))
+    assert kernel_connect(backend, None) == 7
+    assert backend.calls == 1  # waited for it, no second call (EALREADY)
+
+
+def test_eintr_before_the_association_exists_calls_again() -> None:
+    waiter = FakeWaiter()
+    waiter.gone = True  # find() sees nothing yet
+    backend = FakeBackend(_stub.error("sctp_connectx", errno.EINTR), waiter=waiter)
+    assert kernel_connect(backend, None) == 7
+    assert backend.calls == 2
+
+
+def test_timeout_waits_then_returns_the_id() -> None:
+    assert kernel_connect(FakeBackend(in_progress()), 5.0) == 7
+
+
+def test_timeout_expires_with_the_id() -> None:
+    backend = FakeBackend(in_progress(), waiter=FakeWaiter(polls=10**9))
+    with pytest.raises(TimeoutError) as info:
+        kernel_connect(backend, 0.05)
+    assert info.value.assoc_id == 7  # type: ignore[attr-defined]
+    assert "not established within 0.05 s" in str(info.value)
+
+
+def test_non_blocking_and_ealready_come_back_as_the_c_call_gives_them() -> None:
+    for timeout in (0.0, None):
+        with pytest.raises(BlockingIOError) as info:
+            kernel_connect(FakeBackend(in_progress()), timeout)
+        assert info.value.errno == errno.EINPROGRESS
+    with pytest.raises(BlockingIOError) as info:
+        kernel_connect(FakeBackend(_stub.error("sctp_connectx", errno.EALREADY)), 5.0)
+    assert info.value.errno == errno.EALREADY
+
+
+@pytest.mark.parametrize(
+    ("many", "err"), [(False, errno.ECONNREFUSED), (True, errno.ECONNABORTED)]
+)
+def test_an_association_that_ends_while_waiting(many: bool, err: int) -> None:
+    waiter = FakeWaiter(polls=10**9, many=many)
+    waiter.gone, waiter.error = True, errno.ECONNREFUSED
+    backend = FakeBackend(in_progress(), waiter=waiter)
+    with pytest.raises(OSError) as info:
+        kernel_connect(backend, 5.0)
+    assert info.value.errno == err
+    assert info.value.assoc_id == 7  # type: ignore[attr-defined]
+    assert sctpx.undocumented_reason("linux", err)
+
+
+def test_a_signal_handlers_exception_carries_the_id(monkeypatch: pytest.MonkeyPatch) -> None:
+    from sctpx import _kernel
+
+    class Interrupted(Exception):
+        pass
+
+    def handler() -> None:
+        raise Interrupted
+
+    monkeypatch.setattr(_kernel, "_run_signal_handlers", handler)
+    backend = FakeBackend(_stub.error("sctp_connectx", errno.EINTR))
+    with pytest.raises(Interrupted) as info:
+        kernel_connect(backend, None)
+    assert info.value.assoc_id == 7  # type: ignore[attr-defined]
