@@ -21,7 +21,7 @@ from mdoc2rst.mdoc.parser import is_eos
 from mdoc2rst.roff.builder import Builder, Mode
 from mdoc2rst.roff.escape import scan_escape
 from mdoc2rst.tree.diagnostics import Reporter
-from mdoc2rst.tree.nodes import BLOCK, BODY, ELEM, HEAD, ROOT, TEXT, Flag, Node
+from mdoc2rst.tree.nodes import BLOCK, ELEM, HEAD, ROOT, TEXT, Flag, Node
 
 #: Deepest tree the parser builds; a macro that would open a scope deeper
 #: is dropped with a message.  Real pages nest a dozen levels at most;
@@ -90,12 +90,6 @@ class ManParser(Builder):
 
     def block_alloc(self, line: int, pos: int, tok: str) -> Node:
         return self.node(BLOCK, tok, line, pos)
-
-    def head_alloc(self, line: int, pos: int, tok: str) -> Node:
-        return self.node(HEAD, tok, line, pos)
-
-    def body_alloc(self, line: int, pos: int, tok: str) -> Node:
-        return self.node(BODY, tok, line, pos)
 
     def elem_alloc(self, line: int, pos: int, tok: str) -> Node:
         return self.node(ELEM, tok, line, pos)

@@ -22,12 +22,11 @@ from typing import Final
 from mdoc2rst.man.macros import PARAGRAPHS, TRANSPARENT
 from mdoc2rst.mdoc import dates
 from mdoc2rst.mdoc.tables import SECTION_VOLUMES
-from mdoc2rst.mdoc.tags import TAG_FALLBACK, TAG_STRONG, TAG_WEAK, Tags, postprocess
+from mdoc2rst.mdoc.tags import TAG_STRONG, TAG_WEAK, Tags, postprocess
 from mdoc2rst.mdoc.validate import valid_font
 from mdoc2rst.roff.escape import Esc, scan
 from mdoc2rst.tree.diagnostics import Reporter
 from mdoc2rst.tree.nodes import BLOCK, BODY, COMMENT, HEAD, ROOT, TEXT, Flag, Meta, Node
-from mdoc2rst.tree.text import deroff
 
 _BSD_VERSIONS: Final = {
     "3": "3rd Berkeley Distribution",
@@ -247,14 +246,7 @@ class ManValidator:
 
     def post_sh(self, n: Node, before: list[Node]) -> None:
         if n.type is HEAD:
-            tag = deroff(n)
-            if tag is not None:
-                tag = tag.replace(" ", "_")
-                first = n.first
-                if first is not None and first.type is TEXT and first.string == tag:
-                    self.tags.put(None, TAG_STRONG, n)
-                else:
-                    self.tags.put(tag, TAG_FALLBACK, n)
+            self.tags.put_heading(n)
             return
         if n.type is not BODY or not n.children:
             return

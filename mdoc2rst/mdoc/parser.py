@@ -36,7 +36,6 @@ from mdoc2rst.tree.nodes import (
     ENDBODY_SPACE,
     HEAD,
     SECTION_NAMES,
-    TAIL,
     TEXT,
     Arg,
     Flag,
@@ -220,15 +219,6 @@ class MdocParser(Builder):
         self._append(n)
         self.child_next = True
         return n
-
-    def head_alloc(self, line: int, pos: int, tok: str) -> Node:
-        return self.node(HEAD, tok, line, pos)
-
-    def body_alloc(self, line: int, pos: int, tok: str) -> Node:
-        return self.node(BODY, tok, line, pos)
-
-    def tail_alloc(self, line: int, pos: int, tok: str) -> Node:
-        return self.node(TAIL, tok, line, pos)
 
     def element(
         self, line: int, buf: str, at: int, pos: int, name: str, words: list[tuple[int, str]]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from mdoc2rst.tree.nodes import ELEM, TEXT, Flag, Node
+from mdoc2rst.tree.text import deroff
 
 TAG_MANUAL = 1  # set with a .Tg macro
 TAG_STRONG = 2  # good automatic tagging
@@ -90,6 +91,20 @@ class Tags:
         n.flags |= Flag.ID
         if n.first is None or not child_string or rest:
             n.tag = key
+
+    def put_heading(self, head: Node) -> None:
+        """Propose a section heading for its own text, blanks made ``_``
+        (mandoc's post_section and man(7)'s post_SH): strongly when the
+        heading is that one word, else only if no other place claims it."""
+        tag = deroff(head)
+        if tag is None:
+            return
+        tag = tag.replace(" ", "_")
+        first = head.first
+        if first is not None and first.type is TEXT and first.string == tag:
+            self.put(None, TAG_STRONG, head)
+        else:
+            self.put(tag, TAG_FALLBACK, head)
 
 
 #: Where the search for an element's paragraph stops: items, paragraphs

@@ -871,14 +871,7 @@ class Validator:
             self.post_prevpar(n)
             return
         if n.type is HEAD:
-            tag = deroff(n)
-            if tag is not None:
-                tag = tag.replace(" ", "_")
-                nch = n.first
-                if nch is not None and nch.type is TEXT and nch.string == tag:
-                    self.tags.put(None, TAG_STRONG, n)
-                else:
-                    self.tags.put(tag, TAG_FALLBACK, n)
+            self.tags.put_heading(n)
             self.post_delim(n)
             self.post_hyph(n)
             return

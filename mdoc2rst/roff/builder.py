@@ -222,6 +222,15 @@ class Builder:
         self.child_next = True
         return n
 
+    def head_alloc(self, line: int, pos: int, tok: str) -> Node:
+        return self.node(HEAD, tok, line, pos)
+
+    def body_alloc(self, line: int, pos: int, tok: str) -> Node:
+        return self.node(BODY, tok, line, pos)
+
+    def tail_alloc(self, line: int, pos: int, tok: str) -> Node:
+        return self.node(TAIL, tok, line, pos)
+
     def word_alloc(self, line: int, pos: int, word: str) -> Node:
         n = self._append(Node(TEXT, "", line, pos, _DONE, string=self.translate(word)))
         self.child_next = False
