@@ -95,7 +95,8 @@ class LinuxWaiter:
         On a one-to-one socket the kernel ignores the id, and answers only
         once the association is up.
         """
-        raw = _option(fd, SOL_SCTP, SCTP_STATUS, struct.pack("=I", assoc_id) + bytes(172))
+        query = struct.pack("=I", assoc_id).ljust(STATUS_SIZE, b"\0")
+        raw = _option(fd, SOL_SCTP, SCTP_STATUS, query)
         return raw is not None and struct.unpack_from("=i", raw, 4)[0] >= SCTP_STATE_ESTABLISHED
 
     def find(self, fd: int, packed: Sequence[bytes]) -> int | None:
@@ -105,7 +106,8 @@ class LinuxWaiter:
         also while it is being set up, on both kinds of socket.
         """
         for sockaddr in packed:
-            query = struct.pack("=I", 0) + sockaddr.ljust(128, b"\0") + bytes(20)
+            # spinfo_assoc_id 0 (look up by address), then the sockaddr_storage.
+            query = (bytes(4) + sockaddr).ljust(PADDRINFO_SIZE, b"\0")
             raw = _option(fd, SOL_SCTP, SCTP_GET_PEER_ADDR_INFO, query)
             if raw is not None:
                 return int(struct.unpack_from("=I", raw)[0])
