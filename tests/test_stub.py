@@ -148,3 +148,14 @@ def test_command_line_writes_module_and_pyi(tmp_path: Path) -> None:
         check=False,
     )
     assert bad.returncode != 0 and "NAME=CTYPE" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_a_function_of_two_pages_names_both() -> None:
+    # FreeBSD documents sctp_freepaddrs on its own page, lksctp-tools beside
+    # sctp_getpaddrs: a stub from both would hold two entries for one name.
+    first = extract(parse(PAGE.replace("struct widget value", "int value"), "w.3"))
+    second = extract(parse(PAGE.replace("Dt W 3", "Dt V 3"), "v.3"))
+    with pytest.raises(StubError, match=r"v\.3:9: function w is documented at w\.3:9 too"):
+        generate([first, second], {"widget_id_t": "c_uint64", "struct widget": "c_int"})
+    with pytest.raises(StubError, match=r"w\.3:9: function w is documented at w\.3:9 too"):
+        generate([first, first], {"widget_id_t": "c_uint64"})

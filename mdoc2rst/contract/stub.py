@@ -275,11 +275,22 @@ def _where(spec: Spec, line: int) -> str:
 
 def _protos(specs: Sequence[Spec], types: Mapping[str, CtypesType]) -> list[_Proto]:
     out: list[_Proto] = []
+    # Every table is keyed by function name: a second page (or a second
+    # prototype) for one name would be a duplicate key, which Python keeps
+    # silently, the last one winning.  Which page is the contract is the
+    # user's choice, so both places are named and nothing is written.
+    first: dict[str, str] = {}
     for spec in specs:
         for fn in spec.functions:
             where = _where(spec, fn.line)
             if not _C_IDENT.fullmatch(fn.name):
                 raise StubError(f"{where}: function name {fn.name!a} is not a C identifier")
+            if fn.name in first:
+                raise StubError(
+                    f"{where}: function {fn.name} is documented at {first[fn.name]} too;"
+                    " generate the stub from one page per function"
+                )
+            first[fn.name] = where
             try:
                 ret = parse_param(fn.return_type).type
                 params = [parse_param(p.type).type for p in fn.parameters]
@@ -517,7 +528,13 @@ def _data(node: ast.AST) -> bool:
         case ast.UnaryOp(op=ast.USub(), operand=ast.Constant(value=int())):
             return True
         case ast.Dict(keys=keys, values=values):
-            return all(k is not None and _data(k) for k in keys) and all(map(_data, values))
+            # A repeated key would drop an entry without a word.
+            unique = len({ast.dump(k) for k in keys if k is not None}) == len(keys)
+            return (
+                unique
+                and all(k is not None and _data(k) for k in keys)
+                and all(map(_data, values))
+            )
         case ast.Tuple(elts=elts):
             return all(map(_data, elts))
         case ast.Name(id=name):
