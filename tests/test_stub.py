@@ -157,5 +157,16 @@ def test_a_function_of_two_pages_names_both() -> None:
     second = extract(parse(PAGE.replace("Dt W 3", "Dt V 3"), "v.3"))
     with pytest.raises(StubError, match=r"v\.3:9: function w is documented at w\.3:9 too"):
         generate([first, second], {"widget_id_t": "c_uint64", "struct widget": "c_int"})
-    with pytest.raises(StubError, match=r"w\.3:9: function w is documented at w\.3:9 too"):
+
+
+def test_two_pages_of_one_file_name_are_refused() -> None:
+    # SOURCES names a page by its file name: a second x.3 would hide the first's hash.
+    page = PAGE.replace("struct widget value", "int value")
+    first = extract(parse(page, "bsd/w.3"))
+    second = extract(parse(page.replace("Fn w ", "Fn v "), "linux/w.3"))
+    with pytest.raises(StubError, match=r"linux/w\.3: a page named 'w\.3' is given already"):
+        generate([first, second], {"widget_id_t": "c_uint64"})
+    with pytest.raises(
+        StubError, match=r"bsd/w\.3: a page named 'w\.3' is given already \(bsd/w\.3\)"
+    ):
         generate([first, first], {"widget_id_t": "c_uint64"})

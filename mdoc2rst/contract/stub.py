@@ -331,6 +331,19 @@ def _file_name(spec: Spec) -> str:
     return spec.source.rsplit("/", 1)[-1]
 
 
+def _one_file_per_name(specs: Sequence[Spec]) -> None:
+    """SOURCES is keyed by file name: two pages of one name would leave one hash."""
+    seen: dict[str, str] = {}
+    for spec in specs:
+        name = _file_name(spec)
+        if name in seen:
+            raise StubError(
+                f"{_shown(spec.source)}: a page named {_literal(name)} is given already"
+                f" ({_shown(seen[name])}); SOURCES names each page once"
+            )
+        seen[name] = spec.source
+
+
 # -- the module -----------------------------------------------------------------------------
 
 #: The module's functions: fixed text that no page reaches.
@@ -405,6 +418,7 @@ _FAILURE_VALUES: Mapping[str, str] = {"-1": "-1", "0": "0", "NULL": "None"}
 def generate(specs: Sequence[Spec], types: Mapping[str, str] | None = None) -> tuple[str, str]:
     """The module source and its ``.pyi`` for these pages' specs."""
     table = type_table(types)
+    _one_file_per_name(specs)
     protos = _protos(specs, table)
     sources = ", ".join(_file_name(s) for s in specs)
     doc = [
