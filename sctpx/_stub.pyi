@@ -1,4 +1,4 @@
-"""Type stub for the generated module (from sctp_connectx.3, sctp_getpaddrs.3)."""
+"""Type stub for the generated module (from sctp_peeloff.2, sctp_bindx.3, sctp_connectx.3, sctp_freepaddrs.3, sctp_getaddrlen.3, sctp_getassocid.3, sctp_getpaddrs.3, sctp_opt_info.3, sctp_recvmsg.3, sctp_send.3, sctp_sendmsg.3)."""
 
 from typing import Any, NoReturn
 

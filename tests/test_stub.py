@@ -12,6 +12,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from family import STUB_COMMAND, stub_pages
 
 from mdoc2rst import parse
 from mdoc2rst.contract.spec import extract, extract_file
@@ -19,8 +20,9 @@ from mdoc2rst.contract.stub import StubError, generate
 
 ROOT = Path(__file__).parent.parent
 SEED = ROOT / "docs" / "man3" / "sctp_connectx.3"
-#: Every page sctpx binds a function of, in the order the stub lists them.
-PAGES = [SEED, ROOT / "docs" / "man3" / "sctp_getpaddrs.3"]
+GETPADDRS = ROOT / "docs" / "man3" / "sctp_getpaddrs.3"
+#: Every page of the family with functions, in the order the stub lists them.
+PAGES = stub_pages()
 SHIPPED = ROOT / "sctpx" / "_stub.py"
 
 
@@ -35,10 +37,32 @@ def load(source: str, name: str = "stub_under_test") -> ModuleType:
 def test_shipped_stub_matches_its_page() -> None:
     module, pyi = generate([extract_file(page) for page in PAGES])
     assert SHIPPED.read_text(encoding="utf-8") == module, (
-        "sctpx/_stub.py is out of date: run `mdoc2rst stub docs/man3/sctp_connectx.3 "
-        "docs/man3/sctp_getpaddrs.3 -o sctpx/_stub.py`"
+        f"sctpx/_stub.py is out of date or was edited: run `{STUB_COMMAND}`"
     )
     assert SHIPPED.with_suffix(".pyi").read_text(encoding="utf-8") == pyi
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_any_change_of_a_page_is_drift(page: Path, tmp_path: Path) -> None:
+    """A comment added to a page (no word of the API changes) still fails the test above."""
+    changed = tmp_path / page.name
+    changed.write_bytes(page.read_bytes() + b'.\\" one more line\n')
+    specs = [extract_file(changed if p == page else p) for p in PAGES]
+    assert generate(specs)[0] != SHIPPED.read_text(encoding="utf-8")
+
+
+def test_the_stub_covers_every_function_of_the_family() -> None:
+    stub = load(SHIPPED.read_text(encoding="utf-8"))
+    functions = {fn.name: page for page in PAGES for fn in extract_file(page).functions}
+    assert set(stub.PAGES) == set(stub.PROTOTYPES) == set(stub.DECLARATIONS) == set(functions)
+    assert len(functions) == 15
+    for name, page in functions.items():
+        assert stub.PAGES[name] == f"{extract_file(page).names[0]}({page.suffix[1:]})"
+    # sctp_sendx and sctp_sendmsgx (FreeBSD only) share their pages' errors.
+    assert stub.ERRORS["sctp_sendx"] == stub.ERRORS["sctp_send"]
+    assert stub.ERRORS["sctp_sendmsgx"] == stub.ERRORS["sctp_sendmsg"]
+    # void functions have no failure value; sctp_getassocid fails with 0.
+    assert "sctp_freepaddrs" not in stub.FAILURE and stub.FAILURE["sctp_getassocid"] == 0
 
 
 def test_stub_names_its_pages_and_hashes() -> None:
@@ -61,12 +85,32 @@ def test_prototype_types() -> None:
             ctypes.c_int,
             (ctypes.c_int, ctypes.c_uint32, ctypes.POINTER(ctypes.c_void_p)),
         )
-    assert stub.FAILURE == {"sctp_connectx": -1, "sctp_getpaddrs": -1, "sctp_getladdrs": -1}
+    assert {n: stub.FAILURE[n] for n in ("sctp_connectx", "sctp_getpaddrs", "sctp_getladdrs")} == {
+        "sctp_connectx": -1,
+        "sctp_getpaddrs": -1,
+        "sctp_getladdrs": -1,
+    }
+    # The page's types, const and restrict aside (ctypes has neither): ssize_t,
+    # socklen_t *, a struct passed by pointer, and FreeBSD's sctp_sendmsgx.
+    restype, argtypes = stub.PROTOTYPES["sctp_sendmsgx"]
+    assert restype is ctypes.c_ssize_t
+    assert argtypes == (
+        ctypes.c_int,
+        ctypes.c_void_p,
+        ctypes.c_size_t,
+        ctypes.c_void_p,
+        ctypes.c_int,
+        *(ctypes.c_uint32,) * 2,
+        ctypes.c_uint16,
+        *(ctypes.c_uint32,) * 2,
+    )
+    assert stub.PROTOTYPES["sctp_opt_info"][1][-1] == ctypes.POINTER(ctypes.c_uint32)
+    assert stub.PROTOTYPES["sctp_freepaddrs"] == (None, (ctypes.c_void_p,))
 
 
 def test_getpaddrs_errors_are_its_pages() -> None:
     stub = load(SHIPPED.read_text(encoding="utf-8"))
-    documented = {e.name: e.condition for e in extract_file(PAGES[1]).errors}
+    documented = {e.name: e.condition for e in extract_file(GETPADDRS).errors}
     assert set(documented) == {"EINVAL", "ENOMEM", "EBADF", "ENOTSOCK"}
     for name in ("sctp_getpaddrs", "sctp_getladdrs"):
         assert {n: c for n, (_, c) in stub.ERRORS[name].items()} == documented
