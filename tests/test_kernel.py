@@ -26,9 +26,11 @@ association that failed while it waited), ENETUNREACH (no local address in
 scope), EADDRNOTAVAIL (an address listed twice), EOPNOTSUPP (a TCP or UDP
 socket: libsctp's VERS_3 answer).
 
-The association ids are checked where a wrong one shows: on one-to-many
-sockets with two associations at once (the kernel ignores the id on a
-one-to-one socket), against SCTP_STATUS, getpaddrs and the data path.
+The association ids are checked where a wrong one shows: every connectx
+that succeeds is checked against the id SCTP_STATUS reports (``connect``),
+and on one-to-many sockets two associations at once are checked against
+SCTP_STATUS, getpaddrs and the data path (the kernel ignores the id asked
+for on a one-to-one socket, so there only SCTP_STATUS's own id tells).
 """
 
 from __future__ import annotations
@@ -137,6 +139,22 @@ def wait_established(sock: socket.socket, assoc_id: int, timeout: float = 10.0) 
         time.sleep(0.01)
 
 
+def connect(sock: socket.socket, addresses: list[tuple[Any, ...]]) -> int:
+    """``sctpx.connectx``, the id it returns checked against the kernel's own.
+
+    The kernel fills in SCTP_STATUS's ``sstat_assoc_id`` itself: on a
+    one-to-one socket it ignores the id asked for and reports the
+    association's, on a one-to-many socket the id picks the association
+    (EINVAL when none has it; the other one's port when two are up).  So
+    every test that connects fails on a wrong id, not only those about ids.
+    """
+    assoc_id = sctpx.connectx(sock, addresses)
+    st = status(sock, assoc_id)
+    assert (st.assoc_id, st.state) == (assoc_id, SCTP_ESTABLISHED), (st, assoc_id)
+    assert st.primary[1] in {a[1] for a in addresses}, (st, addresses)
+    return assoc_id
+
+
 def raises(err: int, call: Callable[[], Any]) -> OSError:
     """Run ``call``; it must raise OSError ``err``.  Returns the exception."""
     with pytest.raises(OSError) as info:
@@ -229,7 +247,7 @@ def test_connectx_returns_the_id_of_an_established_association(
 ) -> None:
     srv, port = listener
     with sctpx.socket() as c:
-        assoc_id = sctpx.connectx(c, [(LOOPBACK, port)])
+        assoc_id = connect(c, [(LOOPBACK, port)])
         assert assoc_id > 0
         st = status(c)
         assert st.state == SCTP_ESTABLISHED
@@ -242,7 +260,7 @@ def test_connectx_returns_the_id_of_an_established_association(
 def test_getpaddrs_lists_the_peer(listener: tuple[socket.socket, int]) -> None:
     _, port = listener
     with sctpx.socket() as c:
-        assoc_id = sctpx.connectx(c, [(LOOPBACK, port)])
+        assoc_id = connect(c, [(LOOPBACK, port)])
         assert sctpx.getpaddrs(c) == [(LOOPBACK, port)]
         assert sctpx.getpaddrs(c, assoc_id) == [(LOOPBACK, port)]
 
@@ -250,7 +268,7 @@ def test_getpaddrs_lists_the_peer(listener: tuple[socket.socket, int]) -> None:
 def test_ipv4_peer_on_an_ipv6_socket_is_v4_mapped(listener: tuple[socket.socket, int]) -> None:
     _, port = listener
     with sctpx.socket(socket.AF_INET6) as c:
-        assoc_id = sctpx.connectx(c, [(LOOPBACK, port)])
+        assoc_id = connect(c, [(LOOPBACK, port)])
         assert status(c).state == SCTP_ESTABLISHED
         assert sctpx.getpaddrs(c, assoc_id) == [("::ffff:127.0.0.1", port, 0, 0)]
 
@@ -258,7 +276,7 @@ def test_ipv4_peer_on_an_ipv6_socket_is_v4_mapped(listener: tuple[socket.socket,
 def test_connected_one_to_one_socket_gives_eisconn(listener: tuple[socket.socket, int]) -> None:
     _, port = listener
     with sctpx.socket() as c:
-        sctpx.connectx(c, [(LOOPBACK, port)])
+        connect(c, [(LOOPBACK, port)])
         exc = raises(errno.EISCONN, lambda: sctpx.connectx(c, [(LOOPBACK, port)]))
         assert exc.documented is False  # type: ignore[attr-defined]
         assert sctpx.undocumented_reason("linux", exc.errno), "list it in UNDOCUMENTED_ERRNOS"
@@ -326,7 +344,7 @@ def test_failover_from_a_black_hole_to_the_live_address(in_vm: None, black_hole_
         port = srv.getsockname()[1]
         with sctp_sysctls(rto_initial=300), sctpx.socket() as c:
             start = time.monotonic()
-            assoc_id = sctpx.connectx(c, [(BLACK_HOLE, port), (LIVE, port)])
+            assoc_id = connect(c, [(BLACK_HOLE, port), (LIVE, port)])
             elapsed = time.monotonic() - start
             st = status(c)
             assert st.state == SCTP_ESTABLISHED
@@ -353,7 +371,7 @@ def test_failover_across_scopes_needs_the_scope_policy_off(
     with sctp_sysctls(rto_initial=300, max_init_retransmits=1), sctpx.socket() as c:
         raises(errno.ETIMEDOUT, lambda: sctpx.connectx(c, addresses))
     with sctp_sysctls(rto_initial=300, addr_scope_policy=0), sctpx.socket() as c:
-        assoc_id = sctpx.connectx(c, addresses)
+        assoc_id = connect(c, addresses)
         assert status(c).primary == (LOOPBACK, port)
         assert sctpx.getpaddrs(c, assoc_id) == [(LOOPBACK, port)]
 
@@ -432,7 +450,7 @@ def test_einval_bad_family() -> None:
         with sctpx.socket() as srv:
             srv.bind((LOOPBACK, 0))
             srv.listen(1)
-            sctpx.connectx(c, [(LOOPBACK, srv.getsockname()[1])])
+            connect(c, [(LOOPBACK, srv.getsockname()[1])])
             assert status(c).state == SCTP_ESTABLISHED
 
 
@@ -503,8 +521,8 @@ def test_one_to_many_ids_name_two_associations_at_once(
     (srv_a, port_a), (srv_b, port_b) = two_listeners
     with sctpx.socket(type=socket.SOCK_SEQPACKET) as c:
         c.setsockopt(IPPROTO_SCTP, SCTP_RECVRCVINFO, 1)
-        a = sctpx.connectx(c, [(LOOPBACK, port_a)])
-        b = sctpx.connectx(c, [(LOOPBACK, port_b)])
+        a = connect(c, [(LOOPBACK, port_a)])
+        b = connect(c, [(LOOPBACK, port_b)])
         assert a != b
         for assoc_id, port in ((a, port_a), (b, port_b)):
             st = status(c, assoc_id)
@@ -530,7 +548,7 @@ def test_one_to_many_ids_name_two_associations_at_once(
 def test_one_to_one_data_both_ways(listener: tuple[socket.socket, int]) -> None:
     srv, port = listener
     with sctpx.socket() as c:
-        assoc_id = sctpx.connectx(c, [(LOOPBACK, port)])
+        assoc_id = connect(c, [(LOOPBACK, port)])
         peer, _ = srv.accept()
         with peer:
             c.send(b"ping")
@@ -552,7 +570,7 @@ def test_ipv6_address_list(in_vm: None, black_hole_net: None) -> None:
         bindx_add(srv, (V6_SECOND, port, 0, 0))
         srv.listen(8)
         with sctpx.socket(socket.AF_INET6) as c:
-            assoc_id = sctpx.connectx(c, [("::1", port), (V6_SECOND, port)])
+            assoc_id = connect(c, [("::1", port), (V6_SECOND, port)])
             assert status(c).assoc_id == assoc_id
             assert sorted(sctpx.getpaddrs(c, assoc_id)) == sorted(
                 [("::1", port, 0, 0), (V6_SECOND, port, 0, 0)]
@@ -572,7 +590,7 @@ def test_mixed_ipv4_and_ipv6_list_on_a_dual_stack_socket() -> None:
         srv.listen(8)
         with sctpx.socket(socket.AF_INET6) as c:
             c.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-            assoc_id = sctpx.connectx(c, [(LOOPBACK, port), ("::1", port)])
+            assoc_id = connect(c, [(LOOPBACK, port), ("::1", port)])
             st = status(c)
             assert (st.assoc_id, st.state) == (assoc_id, SCTP_ESTABLISHED)
             assert sorted(sctpx.getpaddrs(c, assoc_id)) == sorted(
@@ -592,7 +610,7 @@ def test_link_local_peer_by_interface_name(in_vm: None, black_hole_net: None) ->
         srv.listen(8)
         port = srv.getsockname()[1]
         with sctpx.socket(socket.AF_INET6) as c:
-            assoc_id = sctpx.connectx(c, [(f"{LINK_LOCAL}%bh0", port)])
+            assoc_id = connect(c, [(f"{LINK_LOCAL}%bh0", port)])
             assert sctpx.getpaddrs(c, assoc_id) == [(LINK_LOCAL, port, 0, index)]
         with sctpx.socket(socket.AF_INET6) as c:
             raises(errno.EINVAL, lambda: sctpx.connectx(c, [(LINK_LOCAL, port)]))
@@ -619,7 +637,7 @@ def test_socket_timeout_waits_for_the_association(
     _, port = listener
     with sctpx.socket(type=kind) as c:
         c.settimeout(5)
-        assoc_id = sctpx.connectx(c, [(LOOPBACK, port)])
+        assoc_id = connect(c, [(LOOPBACK, port)])
         st = status(c, assoc_id)
         assert (st.assoc_id, st.state) == (assoc_id, SCTP_ESTABLISHED)
 
@@ -688,7 +706,7 @@ def test_signal_during_a_blocking_connectx_is_pep_475(
             sctpx.socket(type=kind) as c,
             alarm(0.1, lambda signum, frame: calls.append(signum)),
         ):
-            assoc_id = sctpx.connectx(c, [(BLACK_HOLE, port), (LIVE, port)])
+            assoc_id = connect(c, [(BLACK_HOLE, port), (LIVE, port)])
             assert calls == [signal.SIGALRM]
             st = status(c, assoc_id)
             assert (st.assoc_id, st.state) == (assoc_id, SCTP_ESTABLISHED)
@@ -734,5 +752,5 @@ def test_eisconn_on_a_listening_socket_and_on_one_to_many(
     exc = raises(errno.EISCONN, lambda: sctpx.connectx(srv, [(LOOPBACK, port)]))
     assert sctpx.undocumented_reason("linux", exc.errno), "list it in UNDOCUMENTED_ERRNOS"
     with sctpx.socket(type=socket.SOCK_SEQPACKET) as c:
-        sctpx.connectx(c, [(LOOPBACK, port)])
+        connect(c, [(LOOPBACK, port)])
         raises(errno.EISCONN, lambda: sctpx.connectx(c, [(LOOPBACK, port)]))
