@@ -100,3 +100,17 @@ def _relative_link(doc: str, target: str) -> str:
     """``man3/sctp_send`` -> ``man4/sctp``: ``../man4/sctp``; same folder: ``sctp_bindx``."""
     here, there = doc.split("/"), target.split("/")
     return there[1] if here[0] == there[0] else f"../{target}"
+
+
+@pytest.mark.parametrize("page", shipped(), ids=lambda p: p.name)
+def test_error_table_of_every_page(site: Path, page: Path) -> None:
+    """docs/errors.rst renders each ERRORS section as a table that links to the page."""
+    spec = extract_file(page)
+    tables = (DOCS / "errors.rst").read_text(encoding="utf-8")
+    directive = f".. mdoc-errors:: {relative(page)}\n"
+    assert (directive in tables) == bool(spec.errors)
+    html = (site / "errors.html").read_text(encoding="utf-8")
+    doc = relative(page).rsplit(".", 1)[0]
+    for error in spec.errors:
+        anchor = f"{spec.names[0]}-{spec.section}-errno-{error.name}".replace("_", "-").lower()
+        assert f'href="{doc}.html#{anchor}"' in html

@@ -1,4 +1,10 @@
-"""The spec extracted from the seed page, field by field, and from the FreeBSD pages."""
+"""The spec extracted from the seed page, field by field, and from the FreeBSD pages.
+
+The spec of every page the project ships is kept beside the tests as
+``tests/fixtures/spec/NAME.json`` (what ``mdoc2rst spec`` prints, run in
+``docs/``), so that a change to a page or to the extractor shows as a diff
+to read.  Regenerate with ``python tests/test_spec.py --regen``.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +16,15 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from oracle import FREEBSD, require_shared
+from family import DOCS, relative, shipped
+from oracle import FREEBSD, child_env, require_shared
 from oracle import freebsd_pages as oracle_freebsd_pages
 
 from mdoc2rst import parse
 from mdoc2rst.contract.spec import SPEC_VERSION, extract, extract_file
 
 SEED = Path(__file__).parent.parent / "docs" / "man3" / "sctp_connectx.3"
+SPECS = Path(__file__).parent / "fixtures" / "spec"
 SCHEMA = json.loads(files("mdoc2rst.contract").joinpath("spec.schema.json").read_text())
 
 
@@ -129,3 +137,48 @@ def test_library_name_known_to_mandoc_or_not(lb: str, name: str, text: str) -> N
     page = f".Dd May 1, 2020\n.Dt T 3\n.Os\n.Sh NAME\n.Nm t\n.Nd t\n.Sh LIBRARY\n.Lb {lb}\n"
     library = extract(parse(page.encode(), "t.3")).library
     assert library is not None and (library.name, library.text) == (name, text)
+
+
+def shipped_specs() -> dict[str, object]:
+    """Page file name -> its spec as ``mdoc2rst spec`` prints it in docs/."""
+    pages = shipped()
+    done = subprocess.run(
+        [sys.executable, "-m", "mdoc2rst", "spec", *map(relative, pages)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=DOCS,
+        env=child_env(),
+    )
+    return {p.name: spec for p, spec in zip(pages, json.loads(done.stdout), strict=True)}
+
+
+@pytest.fixture(scope="module")
+def specs() -> dict[str, object]:
+    return shipped_specs()
+
+
+@pytest.mark.parametrize("page", shipped(), ids=lambda p: p.name)
+def test_spec_of_every_shipped_page(specs: dict[str, object], page: Path) -> None:
+    expected = json.loads((SPECS / f"{page.name}.json").read_text(encoding="utf-8"))
+    assert specs[page.name] == expected, (
+        "run `python tests/test_spec.py --regen` and read the diff"
+    )
+    jsonschema.validate(expected, SCHEMA)
+
+
+def test_spec_fixtures_are_the_shipped_pages() -> None:
+    assert sorted(p.name for p in SPECS.glob("*.json")) == sorted(
+        f"{p.name}.json" for p in shipped()
+    )
+
+
+def _regen() -> None:
+    for name, spec in shipped_specs().items():
+        text = json.dumps(spec, indent=2, ensure_ascii=False) + "\n"
+        (SPECS / f"{name}.json").write_text(text, encoding="utf-8")
+        print(f"wrote {name}.json")
+
+
+if __name__ == "__main__" and "--regen" in sys.argv:
+    _regen()
