@@ -86,7 +86,9 @@ def render_html(text: str) -> str:
 def rst_words(text: str) -> list[str]:
     # Without the page's furniture (volume, OS and date), as mandoc's words
     # are taken without its header and footer.
+    # The page title too: mandoc prints it in the header only.
     out = re.sub(r'<p class="mdoc-(?:volume|footer)">.*?</p>', "", render_html(text), flags=re.S)
+    out = re.sub(r'<h1 class="title">.*?</h1>', "", out, count=1, flags=re.S)
     return html_words(out, "<main", "</main>")
 
 

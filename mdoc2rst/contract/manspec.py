@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Final
 
 from mdoc2rst.contract.spec import (
@@ -81,6 +83,11 @@ def extract(doc: Document, data: bytes | None = None) -> Spec:
     )
 
 
+def name_names(doc: Document) -> list[str]:
+    """The names of the NAME section, ``name1, name2 \\- description``."""
+    return _name_line(_plain(_sections(doc).get("NAME", [])))[0]
+
+
 def _sections(doc: Document) -> dict[str, list[Node]]:
     """Each ``.SH`` section's body nodes, by its title in capitals."""
     out: dict[str, list[Node]] = {}
@@ -132,21 +139,31 @@ def _name_line(text: str) -> tuple[list[str], str]:
     return names, parts[1].strip() if len(parts) > 1 else ""
 
 
-def _synopsis(
-    filename: str, nodes: list[Node], diagnostics: list[Diagnostic]
-) -> tuple[list[HeaderRef], list[Function]]:
-    """Headers and declarations: a declaration runs from its first line to ``;``."""
-    refs: list[HeaderRef] = []
-    functions: list[Function] = []
+@dataclass(frozen=True, slots=True)
+class Declarations:
+    """SYNOPSIS lines ``line`` to ``end`` that hold C declarations up to a ``;``."""
+
+    line: int
+    pos: int
+    end: int
+    texts: tuple[str, ...]  # each declaration, without its ';'
+
+
+def synopsis_lines(
+    nodes: list[Node],
+) -> Iterator[tuple[int, str] | Declarations]:
+    """A SYNOPSIS read line by line: ``#include`` lines as (line, what
+    follows), and declarations, each run from its first line to ``;``.
+
+    The spec and the reST writer (which makes them C declarations) read
+    SYNOPSIS sections the same way, here.
+    """
     pending: list[str] = []
     start = (0, 0)
     for line, pos, text in _lines(nodes):
         m = _INCLUDE.match(text)
         if m is not None and not pending:
-            # What follows #include, as an .Fd line gives it: the header
-            # check refuses anything but one <name> or "name".
-            written = m.group(1)
-            refs.append(HeaderRef(written.strip('<>"'), "Fd", written, line))
+            yield line, m.group(1)
             continue
         if not pending:
             if "(" not in text:
@@ -154,11 +171,27 @@ def _synopsis(
             start = (line, pos)
         pending.append(text)
         if ";" in text:  # joined only then: a SYNOPSIS without ';' stays linear
-            joined = " ".join(pending)
-            for decl in joined.split(";"):
-                if decl.strip():
-                    declaration(filename, start[0], start[1], decl.strip(), functions, diagnostics)
+            decls = " ".join(pending).split(";")
+            yield Declarations(start[0], start[1], line, tuple(d.strip() for d in decls))
             pending = []
+
+
+def _synopsis(
+    filename: str, nodes: list[Node], diagnostics: list[Diagnostic]
+) -> tuple[list[HeaderRef], list[Function]]:
+    """Headers and declarations: a declaration runs from its first line to ``;``."""
+    refs: list[HeaderRef] = []
+    functions: list[Function] = []
+    for item in synopsis_lines(nodes):
+        if isinstance(item, tuple):
+            # What follows #include, as an .Fd line gives it: the header
+            # check refuses anything but one <name> or "name".
+            line, written = item
+            refs.append(HeaderRef(written.strip('<>"'), "Fd", written, line))
+            continue
+        for decl in item.texts:
+            if decl:
+                declaration(filename, item.line, item.pos, decl, functions, diagnostics)
     return refs, functions
 
 

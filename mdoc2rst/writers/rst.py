@@ -61,6 +61,7 @@ from mdoc2rst.writers.base import (
     label,
     xr_template,
 )
+from mdoc2rst.writers.man import write_man
 
 #: What other modules take from here: the writer, and the shared pieces
 #: they knew this module for before the writers shared them.
@@ -939,9 +940,12 @@ _DEFAULTS = RstOptions()
 
 
 def write(doc: Document, options: RstOptions = _DEFAULTS) -> str:
-    """The page as reStructuredText, in the flavour ``options`` asks for.
+    """The page as reStructuredText, in the flavour ``options`` asks for;
+    a man(7) page goes to :func:`mdoc2rst.writers.man.write_man`.
 
     The writer ends lines with ``\\n`` only; any other character that ends a
     line for docutils came from the page and becomes a blank (safe.py).
     """
+    if doc.macroset == "man":
+        return write_man(doc, options)
     return _Writer(doc, options).write().translate(LINE_ENDS)
