@@ -1,8 +1,8 @@
 """The command line's edges: one line and a documented exit status, never a traceback.
 
-Exit statuses follow mandoc: 0 to 4 the worst level of diagnostic (lint), 4
-a man(7) page, 5 a bad command line or a file that is no manual page, 6 a
-file that cannot be read.
+Exit statuses follow mandoc: 0 to 4 the worst level of diagnostic (lint), 5
+a bad command line or a file that is no manual page (neither mdoc(7) nor
+man(7)), 6 a file that cannot be read.
 """
 
 from __future__ import annotations
@@ -73,13 +73,35 @@ def test_files_that_are_no_manual_page(command: str, tmp_path: Path) -> None:
         assert "not a manual page" in one_line_error(done)
 
 
-def test_a_man7_page_is_an_error_until_man7_is_converted(tmp_path: Path) -> None:
+def test_a_man7_page_is_converted(tmp_path: Path) -> None:
     page = tmp_path / "foo.1"
-    page.write_text(MAN_PAGE)
-    done = run("convert", page)
-    assert done.returncode == 4
-    assert "a man(7) page" in one_line_error(done)
-    assert done.stdout == ""
+    page.write_text(MAN_PAGE + ".SH DESCRIPTION\nSee\n.BR bar (1).\n")
+    done = run(page, "--flavor", "docutils")
+    assert done.returncode == 0 and done.stderr == ""
+    assert "======\nfoo(1)\n======" in done.stdout
+    assert "`bar(1) <https://man.freebsd.org/cgi/man.cgi?query=bar&sektion=1>`__" in done.stdout
+
+
+def test_a_folder_of_man7_and_mdoc7_pages(tmp_path: Path) -> None:
+    pages = tmp_path / "pages"
+    (pages / "man1").mkdir(parents=True)
+    (pages / "man1" / "foo.1").write_text(MAN_PAGE)
+    (pages / "man1" / "t.1").write_text(STYLE_ONLY)
+    done = run("convert", pages, "-o", tmp_path / "out", "-j", "1")
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in (tmp_path / "out" / "man1").iterdir()) == [
+        "foo.1.rst",
+        "t.1.rst",
+    ]
+    assert "foo(1)" in (tmp_path / "out" / "man1" / "foo.1.rst").read_text()
+
+
+def test_the_help_names_both_languages() -> None:
+    done = run("--help")
+    assert done.returncode == 0
+    text = " ".join(done.stdout.split())
+    assert "mdoc(7) and man(7)" in text
+    assert "4 a man(7)" not in text
 
 
 def test_the_spec_of_a_man7_page(tmp_path: Path) -> None:

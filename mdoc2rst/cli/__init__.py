@@ -3,9 +3,9 @@
 Subcommands: ``convert`` (the default: ``mdoc2rst PAGE`` converts), ``lint``
 and ``tree``.  Errors about the command line or the files are one line on
 standard error and a non-zero exit status, never a traceback.  Exit
-statuses follow mandoc: 0 to 4 the worst level of diagnostic (lint), 4 a
-page mdoc2rst cannot read (man(7)), 5 a bad command line or a file that is
-no manual page, 6 a file that cannot be read.
+statuses follow mandoc: 0 to 4 the worst level of diagnostic (lint), 5 a
+bad command line or a file that is no manual page (neither mdoc(7) nor
+man(7)), 6 a file that cannot be read.
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ if typing.TYPE_CHECKING:
 #: Exit status for a file that cannot be read, as mandoc uses for system errors.
 EXIT_SYSERR = 6
 EXIT_USAGE = 5
-#: Exit status for a page in a language mdoc2rst does not read yet (man(7)).
-EXIT_UNSUPP = 4
+#: Why a file is no manual page: the macros that would have made it one.
+NOT_A_PAGE = "not a manual page (no .Dd, .Dt, .Os, .Sh or .TH)"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -65,18 +65,14 @@ def _load(path: str) -> Document | None:
 
 
 def page_problem(path: str, doc: Document) -> int:
-    """0 for an mdoc(7) page; else say why not, and return the exit status."""
+    """0 for a manual page, mdoc(7) or man(7); else say why not, and return
+    the exit status."""
     from mdoc2rst.reader import page_kind
 
-    kind = page_kind(doc)
-    if kind == "mdoc":
+    if page_kind(doc) != "none":
         return 0
-    if kind == "man":
-        why, status = "a man(7) page; mdoc2rst converts mdoc(7) only", EXIT_UNSUPP
-    else:
-        why, status = "not a manual page (no .Dd, .Dt, .Os or .Sh)", EXIT_USAGE
-    print(printable(f"mdoc2rst: {path}: {why}"), file=sys.stderr)
-    return status
+    print(printable(f"mdoc2rst: {path}: {NOT_A_PAGE}"), file=sys.stderr)
+    return EXIT_USAGE
 
 
 def _docs(pages: list[str]) -> Iterator[Document | None]:
@@ -185,12 +181,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="mdoc2rst",
         usage="mdoc2rst [-h] [--version] PAGE... | COMMAND ...",
-        description="Parse mdoc(7) manual pages as mandoc does; lint them, dump their "
+        description="Parse mdoc(7) and man(7) manual pages as mandoc does; lint them, dump their "
         "tree, or convert them to reStructuredText.  'mdoc2rst PAGE...' converts, as "
         "'mdoc2rst convert PAGE...' does.",
-        epilog="Exit status: 0 to 4 the worst level of diagnostic (lint), 4 a man(7) "
-        "page, 5 a bad command line or a file that is no manual page, 6 a file that "
-        "cannot be read.",
+        epilog="Exit status: 0 to 4 the worst level of diagnostic (lint), 5 a bad "
+        "command line or a file that is no manual page (neither mdoc(7) nor man(7)), "
+        "6 a file that cannot be read.",
     )
     parser.add_argument("--version", action="version", version=f"mdoc2rst {__version__}")
     sub: Subcommands = parser.add_subparsers(

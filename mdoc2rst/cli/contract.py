@@ -106,7 +106,7 @@ def load_spec(page: str) -> tuple[Spec | None, int]:
 
     from mdoc2rst.cli import EXIT_SYSERR, file_error, page_problem
     from mdoc2rst.contract.spec import extract
-    from mdoc2rst.reader import page_kind, parse
+    from mdoc2rst.reader import parse
 
     try:
         data = Path(page).read_bytes()
@@ -114,9 +114,8 @@ def load_spec(page: str) -> tuple[Spec | None, int]:
         file_error(page, exc)
         return None, EXIT_SYSERR
     doc = parse(data, page, path=Path(page))
-    # The spec reads man(7) pages too (mdoc2rst.contract.manspec); only the
-    # writers wait for them.
-    problem = 0 if page_kind(doc) == "man" else page_problem(page, doc)
+    # The spec reads man(7) pages too (mdoc2rst.contract.manspec).
+    problem = page_problem(page, doc)
     if problem:
         return None, problem
     return extract(doc, data), 0

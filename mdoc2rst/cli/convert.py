@@ -197,6 +197,7 @@ def _write_inside(outdir: Path, rel: str, text: str) -> Path:
 
 def _convert_one(job: Job, flavor: str, xr_url: str, outdir: str, lint: bool) -> _Result:
     """Worker: one page to one file.  Never raises: failures are results."""
+    from mdoc2rst.cli import NOT_A_PAGE
     from mdoc2rst.reader import page_kind, parse_file
 
     # Options travel as plain values: RstOptions holds a read-only mapping,
@@ -211,9 +212,8 @@ def _convert_one(job: Job, flavor: str, xr_url: str, outdir: str, lint: bool) ->
             return _Result(page, None, why)
     try:
         doc = parse_file(page)
-        kind = page_kind(doc)
-        if kind != "mdoc":
-            return _Result(page, None, _NOT_MDOC[kind])
+        if page_kind(doc) == "none":
+            return _Result(page, None, NOT_A_PAGE)
         text = write(doc, options)
         _write_inside(Path(outdir), job.rel, text)
     except _Refused as exc:
@@ -284,13 +284,6 @@ def _batch(plan: Plan, options: RstOptions, outdir: Path, jobs: int, lint: bool)
             printable(f"mdoc2rst: {len(failed)} of {len(results)} pages failed"), file=sys.stderr
         )
     return EXIT_SYSERR if failed else 0
-
-
-#: Why a file is not converted, by reader.page_kind.
-_NOT_MDOC = {
-    "man": "a man(7) page; mdoc2rst converts mdoc(7) only",
-    "none": "not a manual page (no .Dd, .Dt, .Os or .Sh)",
-}
 
 
 def cmd_convert(args: argparse.Namespace) -> int:
@@ -373,7 +366,9 @@ def _jobs(value: str) -> int:
 
 
 def register(sub: Subcommands) -> None:
-    convert = sub.add_parser("convert", help="convert pages to reStructuredText")
+    convert = sub.add_parser(
+        "convert", help="convert pages, mdoc(7) or man(7), to reStructuredText"
+    )
     convert.add_argument("pages", nargs="+", metavar="PAGE|DIR")
     convert.add_argument(
         "-o", dest="output", metavar="FILE|DIR", help="output file, or folder for several pages"
@@ -397,9 +392,8 @@ def register(sub: Subcommands) -> None:
         type=_xr_url,
         default=_DEFAULT.xr_url,
         metavar="TEMPLATE",
-        help="link for .Xr: a URL with {name} and {section}, or one of "
-        + ", ".join(XR_PRESETS)
-        + " (default: freebsd)",
+        help="link for .Xr and man(7)'s name(section): a URL with {name} and {section}, "
+        "or one of " + ", ".join(XR_PRESETS) + " (default: freebsd)",
     )
     convert.add_argument(
         "--lint", action="store_true", help="also print the page's diagnostics on stderr"
