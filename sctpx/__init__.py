@@ -142,12 +142,32 @@ def getpaddrs(sock: Any, assoc_id: int = 0) -> list[tuple[Any, ...]]:
     return list(linux_getpaddrs(fd, assoc_id))
 
 
+#: Flags Linux lets ``type`` carry besides the socket type.
+_TYPE_FLAGS = getattr(_socket, "SOCK_NONBLOCK", 0) | getattr(_socket, "SOCK_CLOEXEC", 0)
+
+
+def _sctp_kind(family: int, type: int) -> bool:
+    """Whether a kernel with SCTP makes this socket (else EPROTONOSUPPORT is about it)."""
+    return family in (_socket.AF_INET, _socket.AF_INET6) and (type & ~_TYPE_FLAGS) in (
+        _socket.SOCK_STREAM,
+        _socket.SOCK_SEQPACKET,
+    )
+
+
 def socket(family: int = _socket.AF_INET, type: int = _socket.SOCK_STREAM) -> _socket.socket:
-    """A kernel SCTP socket, with a clear error when the kernel has no SCTP."""
+    """A kernel SCTP socket, with a clear error when the kernel has no SCTP.
+
+    ``family`` is AF_INET or AF_INET6, ``type`` SOCK_STREAM (one-to-one) or
+    SOCK_SEQPACKET (one-to-many).  Others raise the kernel's error (a
+    datagram SCTP socket: EPROTONOSUPPORT, not "no SCTP"); numbers that no
+    C int holds raise ValueError.
+    """
+    _checks.integer("family", family, -_INT_MAX - 1, _INT_MAX)
+    _checks.integer("type", type, -_INT_MAX - 1, _INT_MAX)
     try:
         return _socket.socket(family, type, IPPROTO_SCTP)
     except OSError as exc:
-        if exc.errno in (93, 43):  # EPROTONOSUPPORT on Linux, FreeBSD
+        if exc.errno in (93, 43) and _sctp_kind(family, type):  # EPROTONOSUPPORT: Linux, FreeBSD
             raise BackendUnavailable(
                 exc.errno,
                 "the kernel has no SCTP (Linux: modprobe sctp; or use sctpx.usrsctp)",

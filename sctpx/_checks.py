@@ -21,6 +21,16 @@ ASSOC_ID_MAX = 2**32 - 1
 U16_MAX = 2**16 - 1
 U32_MAX = 2**32 - 1
 INT_MAX = 2**31 - 1
+#: Ints longer than this are named by their size in messages: printing one
+#: of more than 4300 digits would itself raise ValueError (int_max_str_digits).
+SHOWN_DIGITS = 40
+
+
+def shown(value: int) -> str:
+    """``value`` for an error message: its digits, or its size when it is huge."""
+    if value.bit_length() > SHOWN_DIGITS * 3:  # about SHOWN_DIGITS digits or more
+        return f"an int of {value.bit_length()} bits"
+    return str(value)
 
 
 def integer(name: str, value: object, low: int, high: int) -> int:
@@ -28,7 +38,7 @@ def integer(name: str, value: object, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"{name} must be an int, not {type(value).__name__}")
     if not low <= value <= high:
-        raise ValueError(f"{name} must be from {low} to {high}, not {value}")
+        raise ValueError(f"{name} must be from {low} to {high}, not {shown(value)}")
     return value
 
 
@@ -39,7 +49,7 @@ def assoc_id(value: object, function: str) -> int:
     if not 0 <= value <= ASSOC_ID_MAX:
         raise OSError(
             errno.EINVAL,
-            f"{os.strerror(errno.EINVAL)} [{function}: no association has id {value}; "
+            f"{os.strerror(errno.EINVAL)} [{function}: no association has id {shown(value)}; "
             f"ids are from 0 to {ASSOC_ID_MAX}]",
         )
     return value
@@ -51,7 +61,10 @@ def timeout(value: object) -> float | None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(f"timeout must be None or a number, not {type(value).__name__}")
-    seconds = float(value)
+    try:
+        seconds = float(value)
+    except OverflowError:  # an int past the largest float (not printed: it may be huge)
+        raise ValueError("timeout must be None or a number >= 0 that fits a float") from None
     if math.isnan(seconds) or seconds < 0:
         raise ValueError(f"timeout must be None or a number >= 0, not {value}")
     return seconds
