@@ -430,15 +430,14 @@ A flag.
 """
 
 
-def test_a_man7_page_is_one_warning_until_man7_is_read(tmp_path: Path) -> None:
-    """Not a warning per macro of a language mdoc2rst does not read yet."""
+def test_a_man7_page_is_read(tmp_path: Path) -> None:
+    """A man(7) page is a document like an mdoc(7) page (tests/test_sphinx_man.py)."""
     srcdir = one_page_project(tmp_path, "opie", MAN7_PAGE)
     warnings = _build_quietly(srcdir)
-    lines = [w for w in warnings.splitlines() if "WARNING" in w]
-    assert len(lines) == 1, warnings
-    assert "opie.3:1:" in lines[0] and "man(7)" in lines[0] and "[mdoc.man_page]" in lines[0]
+    assert "[mdoc.man_page]" not in warnings
     html = (srcdir / "_build" / "html" / "man3" / "opie.html").read_text(encoding="utf-8")
-    assert "written in man(7), which mdoc2rst does not read yet" in html
+    assert "opie(4)" in html and "is a one-time password system." in html
+    assert "<strong>-f</strong>" in html
 
 
 def test_contract_lint_warnings(tmp_path: Path) -> None:

@@ -106,10 +106,15 @@ def before_read(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None
 _NAME_SH = re.compile(r"\.\s*Sh\s+\"?NAME\"?\s*$")
 _SH = re.compile(r"\.\s*Sh\b")
 _NM = re.compile(r"\.\s*Nm\b(.*)")
+#: man(7): ``.SH NAME``, the next ``.SH``, and the dash before the description.
+_MAN_NAME_SH = re.compile(r"\.\s*SH\s+\"?NAME\"?\s*$", re.IGNORECASE)
+_MAN_SH = re.compile(r"\.\s*SH\b")
+_MAN_DASH = re.compile(r"\s\\?-\s|\s\\\(em\s")
 
 
 def scan_names(path: Path) -> tuple[str, ...]:
-    """The ``.Nm`` names of a page's NAME section, by a scan of its lines.
+    """The names of a page's NAME section, by a scan of its lines: mdoc(7)'s
+    ``.Nm`` lines, or man(7)'s ``name1, name2 \\- description`` text.
 
     Cheaper than a parse, and enough to know who documents what before the
     pages are read; a page that keeps its NAME elsewhere (``.so``) has none.
@@ -119,9 +124,20 @@ def scan_names(path: Path) -> tuple[str, ...]:
     except OSError:
         return ()
     names: list[str] = []
-    in_name = False
+    in_name = in_man_name = False
+    man_text: list[str] = []
     for line in text.splitlines():
-        if _NAME_SH.match(line):
+        if in_man_name:
+            if _MAN_SH.match(line):
+                break
+            if not line.startswith((".", "'")):
+                man_text.append(line)
+                if _MAN_DASH.search(line):
+                    break
+            continue
+        if _MAN_NAME_SH.match(line) and not _NAME_SH.match(line):
+            in_man_name = True
+        elif _NAME_SH.match(line):
             in_name = True
         elif _SH.match(line):
             if in_name:
@@ -131,6 +147,12 @@ def scan_names(path: Path) -> tuple[str, ...]:
                 word = render(word).strip(",")
                 if word and word not in names:
                     names.append(word)
+    if man_text:
+        head = _MAN_DASH.split(" ".join(man_text), maxsplit=1)[0]
+        for word in head.split(","):
+            word = render(word.strip())
+            if word and word not in names:
+                names.append(word)
     return tuple(names)
 
 

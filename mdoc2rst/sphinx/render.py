@@ -20,8 +20,9 @@ from mdoc2rst.roff.escape import render as render_escapes
 from mdoc2rst.safe import LINE_ENDS, printable
 from mdoc2rst.sphinx.config import C_DECL, READ_FAILED, WARNING_TYPE, MdocConfig
 from mdoc2rst.sphinx.domain import ErrnoEntry, domain_of, title_of
-from mdoc2rst.tree.identity import Identity, file_page, identify
+from mdoc2rst.tree.identity import Identity, file_page
 from mdoc2rst.tree.nodes import TEXT, Document
+from mdoc2rst.writers.man import page_identity
 from mdoc2rst.writers.rst import LINE_MARK, RstOptions, errno_label, label, write
 
 if TYPE_CHECKING:
@@ -67,7 +68,7 @@ def render(
     # .so may read within the project's source tree, never outside it.
     doc = parse(text, filename=source, path=Path(source), so_root=Path(env.srcdir))
     note_includes(env, doc)
-    identity = identify(doc, source)
+    identity = page_identity(doc, source)
     if page_id is None:
         key = file_page(source) or (identity.name, identity.section)
         page_id = f"{key[0]}.{key[1]}" if key[1] else key[0]
@@ -90,7 +91,7 @@ def render(
         StringList(lines, items=items),
         page_label,
         identity,
-        tuple(_xrefs(doc)),
+        tuple(_xrefs(doc) if doc.macroset != "man" else _role_xrefs(lines)),
         tuple(_errnos(doc, lines, page_label, identity)),
     )
 
@@ -135,6 +136,19 @@ def _xrefs(doc: Document) -> Iterator[str]:
             texts = [render_escapes(c.string) for c in n.children if c.type is TEXT]
             if len(texts) >= 2:
                 yield title_of(texts[0], texts[1])
+
+
+#: A page reference the writer made: ``:mdoc:xr:`title <name(section)>```.
+_XR_ROLE: Final = re.compile(r":mdoc:xr:`(?:[^`\\]|\\.)*?<((?:[^`>\\]|\\.)*)>`")
+
+
+def _role_xrefs(lines: list[str]) -> Iterator[str]:
+    """``name(section)`` of each page reference of a man(7) page: man(7) has
+    no ``.Xr``, the writer finds them in the text (``.BR name (2)``)."""
+    for line in lines:
+        if ":mdoc:xr:" in line:
+            for m in _XR_ROLE.finditer(line):
+                yield m.group(1).replace("\\", "")
 
 
 _LABEL_LINE: Final = re.compile(r"\s*\.\. _([^:`]+):$")

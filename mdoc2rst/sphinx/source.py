@@ -1,8 +1,7 @@
-"""The source parser: a man page file read as a Sphinx document."""
+"""The source parser: a man page file, mdoc(7) or man(7), read as a Sphinx document."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
@@ -11,7 +10,6 @@ from docutils.statemachine import StringList
 from sphinx.parsers import RSTParser
 from sphinx.util import logging
 
-from mdoc2rst.reader import man_notice, page_kind
 from mdoc2rst.sphinx.config import FILETYPE
 from mdoc2rst.sphinx.contract import contract_warnings
 from mdoc2rst.sphinx.domain import domain_of, page_key
@@ -44,14 +42,6 @@ class MdocParser(RSTParser):
         title = f"{name}({section})" if section else name
         try:
             page = render(page_source(text, env), str(path), env, docname=docname)
-            if page_kind(page.doc) == "man":
-                # Until man(7) pages are converted: one message, not the
-                # page's lint.
-                man = [man_notice(page.doc)]
-                report(replace(page.doc, diagnostics=man), env, docname)
-                anchor = _unreadable_document(document, title, str(path), _MAN_PAGE)
-                domain_of(env).note_page(Identity(name, section), docname, anchor)
-                return
             report(page.doc, env, docname)
         except Exception as exc:  # one odd page must not stop the build
             read_failed(str(path), exc, (docname, 1))
@@ -66,7 +56,6 @@ class MdocParser(RSTParser):
 
 
 _UNREADABLE = "This manual page could not be read; the build's warnings say why."
-_MAN_PAGE = "This manual page is written in man(7), which mdoc2rst does not read yet."
 
 
 def _unreadable_document(document: nodes.document, title: str, source: str, text: str) -> str:
