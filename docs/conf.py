@@ -1,10 +1,16 @@
 """Sphinx configuration for the mdoc2rst and sctpx documentation site."""
 
+import sys
+from pathlib import Path
+
+# The site's own directive: the SCTP drift table, from docs/drift.toml.
+sys.path.insert(0, str(Path(__file__).parent / "_ext"))
+
 project = "mdoc2rst"
 author = "The mdoc2rst authors"
 copyright = "2026, The mdoc2rst authors"
-extensions = ["sphinx.ext.autodoc", "mdoc2rst.sphinx"]
-exclude_patterns = ["_build"]
+extensions = ["sphinx.ext.autodoc", "mdoc2rst.sphinx", "sctp_drift"]
+exclude_patterns = ["_build", "_ext"]
 html_theme = "alabaster"
 nitpicky = True
 
