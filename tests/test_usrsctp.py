@@ -580,6 +580,47 @@ def signals(args: list[str]) -> Result:
 
 
 @scenario
+def signals_in_waits(args: list[str]) -> Result:
+    """PEP 475 in every wait: recv, accept and wait_established go on after a handler."""
+    import threading
+
+    calls: list[float] = []
+
+    def note(signum: int, frame: object) -> None:
+        calls.append(time.monotonic())
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise Interrupted("from the handler")
+
+    def handled(handler: Callable[[int, Any], None], call: Callable[[], object]) -> Result:
+        calls.clear()
+        signal.signal(signal.SIGALRM, handler)
+        signal.setitimer(signal.ITIMER_REAL, 0.1)
+        try:
+            return {**raised(call), "handled": len(calls)}
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, signal.SIG_DFL)
+
+    addresses = [("127.0.0.3", SCTP_PORT), ("127.0.0.1", SCTP_PORT)]
+    with endpoint_pair(rto_initial=300, blackhole=2) as (_, server, client, _udp):
+        # The handler raises in the middle of accept: its exception comes out,
+        # and the call lets go of the handle on its way (close frees it).
+        out: Result = {"accept_raises": handled(interrupt, server.accept)}
+        pending = connect_nonblocking(client, addresses)
+        out["wait"] = handled(note, lambda: client.wait_established(None, pending))
+        out["wait"]["state"] = client.status().state_name
+        peer, _ = server.accept(timeout=5)
+        sender = threading.Timer(0.3, lambda: client.send(b"late"))
+        sender.start()
+        out["recv"] = handled(note, lambda: peer.recv(100).decode())
+        sender.join()
+        server.close()
+        out["freed"] = server._handle.freed
+        return out
+
+
+@scenario
 def close_during_calls(args: list[str]) -> Result:
     """A close (or stop) from another thread ends every call waiting on the socket with EBADF."""
     import threading
@@ -925,6 +966,16 @@ def test_signal_during_connectx_follows_pep_475() -> None:
     assert seen["interrupted"]["type"] == "Interrupted"
     assert seen["interrupted"]["assoc_id"] > 0
     assert seen["later"] == "ESTABLISHED"
+
+
+def test_signals_during_waits_follow_pep_475() -> None:
+    seen = run("signals_in_waits")
+    # A handler that returns: the wait goes on and ends as it would have.
+    assert seen["wait"]["handled"] == 1 and seen["wait"]["state"] == "ESTABLISHED"
+    assert seen["recv"] == {"returned": "'late'", "handled": 1}
+    # A handler that raises: its exception, and the handle is not held by it.
+    assert seen["accept_raises"]["type"] == "Interrupted"
+    assert seen["freed"] is True
 
 
 def test_close_ends_calls_in_flight_with_ebadf() -> None:
