@@ -214,3 +214,17 @@ def test_two_pages_of_one_file_name_are_refused() -> None:
         StubError, match=r"bsd/w\.3: a page named 'w\.3' is given already \(bsd/w\.3\)"
     ):
         generate([first, first], {"widget_id_t": "c_uint64"})
+
+
+def test_an_errno_listed_for_two_causes_keeps_both() -> None:
+    # sctp_recvmsg(3) gives ENOBUFS twice: a failed allocation, a full queue.
+    stub = load(SHIPPED.read_text(encoding="utf-8"))
+    _, condition = stub.ERRORS["sctp_recvmsg"]["ENOBUFS"]
+    assert condition.startswith("The system was unable to allocate an internal buffer.")
+    assert " / The output queue for a network interface was full." in condition
+    page = PAGE.replace("struct widget value", "int value") + (
+        ".Sh ERRORS\n.Bl -tag -width Er\n.It Bq Er EIO\nOne.\n.It Bq Er EIO\nTwo.\n"
+        ".It Bq Er EIO\nOne.\n.El\n"
+    )
+    module, _ = generate([extract(parse(page, "w.3"))], {"widget_id_t": "c_uint64"})
+    assert load(module).ERRORS["w"] == {"EIO": (OSError, "One. / Two.")}

@@ -133,6 +133,21 @@ class Spec:
     # One per entry of ``headers``; kept out of the JSON, which has no lines for them.
     header_refs: list[HeaderRef] = field(default_factory=list)
 
+    def conditions(self) -> dict[str, tuple[str, int]]:
+        """errno -> (its conditions, the line of its first entry), in page order.
+
+        A page may list one errno for two causes (``sctp_recvmsg(3)`` gives
+        ENOBUFS for a failed allocation and for a full interface queue): the
+        conditions are joined with " / ", as spec-diff shows them, so that
+        neither is lost.  An entry repeated word for word counts once.
+        """
+        found: dict[str, tuple[list[str], int]] = {}
+        for e in self.errors:
+            texts, _ = found.setdefault(e.name, ([], e.line))
+            if e.condition not in texts:
+                texts.append(e.condition)
+        return {name: (" / ".join(texts), line) for name, (texts, line) in found.items()}
+
     def function(self, name: str) -> Function:
         for f in self.functions:
             if f.name == name:

@@ -462,13 +462,9 @@ def generate(specs: Sequence[Spec], types: Mapping[str, str] | None = None) -> t
     for s in specs:
         for fn in s.functions:
             lines.append(f"    {_literal(fn.name)}: {{")
-            seen: set[str] = set()
-            for e in s.errors:
-                if e.name in seen:
-                    continue  # a page may list an errno twice; the first condition wins
-                seen.add(e.name)
-                cls = _exception(s, e.name, e.line)
-                lines.append(f"        {_literal(e.name)}: ({cls}, {_literal(e.condition)}),")
+            for name, (condition, line) in s.conditions().items():
+                cls = _exception(s, name, line)
+                lines.append(f"        {_literal(name)}: ({cls}, {_literal(condition)}),")
             lines.append("    },")
     lines += [
         "}",
