@@ -15,6 +15,7 @@ import pytest
 from family import DOCS, ORIGINS, origin, relative, shipped
 from oracle import CORPUS, SEED, require_shared, unavailable
 
+from mdoc2rst.contract.errtable import rows
 from mdoc2rst.contract.spec import extract_file
 
 pytest.importorskip("sphinx", reason="Sphinx is not installed (pip install '.[sphinx]')")
@@ -114,3 +115,14 @@ def test_error_table_of_every_page(site: Path, page: Path) -> None:
     for error in spec.errors:
         anchor = f"{spec.names[0]}-{spec.section}-errno-{error.name}".replace("_", "-").lower()
         assert f'href="{doc}.html#{anchor}"' in html
+
+
+def test_an_errno_listed_for_two_causes_shows_both(site: Path) -> None:
+    """sctp_recvmsg(3) gives ENOBUFS twice: its table row has both conditions."""
+    (row,) = [
+        r for r in rows(extract_file(DOCS / "man3" / "sctp_recvmsg.3")) if r.name == "ENOBUFS"
+    ]
+    assert row.condition.startswith("The system was unable to allocate an internal buffer.")
+    assert row.condition.endswith("but may be caused by transient congestion.")
+    html = (site / "errors.html").read_text(encoding="utf-8")
+    assert "The output queue for a network interface was full." in html

@@ -33,17 +33,15 @@ class Row:
 
 
 def rows(spec: Spec) -> list[Row]:
-    """The page's errors in page order; a repeated errno keeps its first condition."""
-    out: list[Row] = []
-    seen: set[str] = set()
-    for e in spec.errors:
-        if e.name in seen:
-            continue
-        seen.add(e.name)
-        row = Row(e.name, LINUX.get(e.name), FREEBSD.get(e.name), exception_name(e.name),
-                  e.condition, e.line)  # fmt: skip
-        out.append(row)
-    return out
+    """The page's errors in page order, one row per errno.
+
+    An errno the page lists twice for two causes shows both conditions
+    (:meth:`Spec.conditions`), at the line of its first entry.
+    """
+    return [
+        Row(name, LINUX.get(name), FREEBSD.get(name), exception_name(name), condition, line)
+        for name, (condition, line) in spec.conditions().items()
+    ]
 
 
 def page_id(spec: Spec) -> str:
