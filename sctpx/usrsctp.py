@@ -589,7 +589,8 @@ class Socket:
         documented errors are raised as the page describes them; the stack
         may add others (EADDRINUSE for a one-to-one socket already
         connected, EALREADY when an association to one of the addresses
-        exists).
+        exists).  A listening one-to-one socket connects, as on FreeBSD
+        (Linux raises EISCONN).
         """
         addrs = parse_addresses(addresses)
         packed = pack(addrs, "linux")

@@ -238,7 +238,7 @@ def multihomed(args: list[str]) -> Result:
 def errors(args: list[str]) -> Result:
     """Each error the page lists, and the undocumented ones this stack gives."""
     target = [("127.0.0.1", SCTP_PORT)]
-    with endpoint_pair() as (_, _server, client, _udp):
+    with endpoint_pair() as (_, _server, client, udp):
         closed = usrsctp.Socket()
         closed.close()
         # Non-blocking: the lists that reach the stack need not come up.
@@ -265,6 +265,13 @@ def errors(args: list[str]) -> Result:
         sctpx.connectx(client, target)
         client.wait_established(5)
         out["connected"] = observed(lambda: sctpx.connectx(client, target))
+        # A listening one-to-one socket: usrsctp connects it, as FreeBSD does
+        # (Linux raises EISCONN).
+        listening = usrsctp.Socket()
+        listening.bind(("127.0.0.1", SCTP_PORT + 2))
+        listening.listen(1)
+        listening.set_udp_encaps(udp)
+        out["listening"] = observed(lambda: sctpx.connectx(listening, target))
 
         # What sctpx keeps out of reach: usrsctp's own answer to 128 IPv4
         # addresses, calling the bound function directly.
@@ -836,6 +843,11 @@ def test_undocumented_error(error_results: Result, case: str, err: int) -> None:
     assert sctpx.undocumented_reason("usrsctp", err), "list it in UNDOCUMENTED_ERRNOS"
     assert seen["condition"] is None
     assert "not documented in sctp_connectx(3)" in seen["message"]
+
+
+def test_a_listening_socket_connects(error_results: Result) -> None:
+    # No EISCONN here, unlike Linux: the docs say so.
+    assert int(error_results["listening"]["returned"]) > 0
 
 
 def test_stop_is_bounded_with_an_association_up() -> None:
