@@ -190,6 +190,8 @@ def test_man_nesting_is_bounded(name: str) -> None:
         with deadline(60):
             doc = parse(MAN_HUGE[name], f"{name}.1")
             dump(doc)
+            write(doc, RstOptions(flavor="docutils"))
+            write(doc, RstOptions(flavor="sphinx"))
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -203,6 +205,8 @@ def test_man_passes_are_linear(name: str) -> None:
     with deadline(60):
         doc = parse(MAN_LINEAR[name], f"{name}.1")
         dump(doc)
+        write(doc, RstOptions(flavor="docutils"))
+        write(doc, RstOptions(flavor="sphinx"))
     assert doc.macroset == "man"
     assert not any(d.kind == "TOOLARGE" for d in doc.diagnostics)
 
@@ -230,6 +234,32 @@ LONG_CONSTRUCTS = {
 def test_long_constructs_stay_well_formed(name: str) -> None:
     with deadline(SECONDS):
         run_all_stages((HEADER + LONG_CONSTRUCTS[name]).encode(), f"{name}.1")
+
+
+MAN_LONG_CONSTRUCTS = {
+    "section-title": f".SH {LONG_WORDS}\ntext\n.SS {LONG}\ntext\n",
+    "tag-head": f".TP\n{LONG_WORDS}\nbody\n.TP\n.B {LONG}\nbody\n.IP {LONG}\nbody\n",
+    "bullet-word": f".IP \\(bu\n{LONG}\n.IP \\(bu\n{'=' * 12_000}\n",
+    "literal-line": f".nf\n{LONG}\n.fi\n.EX\n{LONG}\n.EE\n",
+    "url": f".UR http://example.com/{LONG}\ntext\n.UE\n.UR http://example.com/\n{LONG}\n.UE\n",
+    "mail": f".MT {LONG}@example.org\n.ME\n",
+    "page-reference": f".BR {LONG} (1),\n{LONG}(2)\n",
+    "font-runs": "x\\fBy\\fIz\\fR" * 4_000 + "\n",
+    "alternating": ".BI" + " a b" * 6_000 + "\n",
+    "synopsis": '.SH SYNOPSIS\n.nf\n.BI "int t(int ' + "a, int " * 3_000 + 'z);"\n.fi\n',
+    "schemes": "".join(
+        f".UR {scheme}:x\nlink\n.UE\n.MT {scheme}:x\n.ME\n"
+        for scheme in ("javascript", "data", "vbscript", "file", "JaVaScRiPt")
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MAN_LONG_CONSTRUCTS))
+def test_man_long_constructs_stay_well_formed(name: str) -> None:
+    page = (MAN_HEADER + MAN_LONG_CONSTRUCTS[name]).encode()
+    with deadline(SECONDS):
+        run_all_stages(page, f"{name}.1")
+    assert parse(page, f"{name}.1").macroset == "man"
 
 
 def _regen() -> None:

@@ -1,8 +1,9 @@
 """The reST writer: golden fixtures, injection, corpus cleanliness, text fidelity.
 
-``tests/fixtures/rst/NAME.mdoc`` pages sit beside ``NAME.sphinx.rst`` and
-``NAME.docutils.rst``, the expected output of each flavour.  Regenerate them
-with ``python tests/test_rst.py --regen`` and read the diff before committing.
+``tests/fixtures/rst/NAME.mdoc`` pages and ``tests/fixtures/rst_man/NAME.man``
+pages (man(7)) sit beside ``NAME.sphinx.rst`` and ``NAME.docutils.rst``, the
+expected output of each flavour.  Regenerate them with
+``python tests/test_rst.py --regen`` and read the diff before committing.
 """
 
 from __future__ import annotations
@@ -30,14 +31,15 @@ from oracle import (
     require_shared,
     require_tool,
 )
-from rst_check import DOCUTILS, docutils_messages, fidelity, render_html
+from rst_check import DOCUTILS, docutils_messages, fidelity, mandoc_words, render_html
 
 from mdoc2rst import parse, parse_file
 from mdoc2rst.writers.rst import RstOptions, write
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures" / "rst"
-CASES = sorted(FIXTURES.glob("*.mdoc"))
+MAN_FIXTURES = Path(__file__).parent / "fixtures" / "rst_man"
+CASES = sorted([*FIXTURES.glob("*.mdoc"), *MAN_FIXTURES.glob("*.man")])
 FLAVORS = ("sphinx", "docutils")
 FLOOR = 0.97
 
@@ -51,14 +53,18 @@ def convert(page: Path, flavor: str) -> str:
     return write(parse(page.read_bytes(), page.name), options(flavor))
 
 
+def _case_id(page: Path) -> str:
+    return page.name
+
+
 @pytest.mark.parametrize("flavor", FLAVORS)
-@pytest.mark.parametrize("page", CASES, ids=[p.stem for p in CASES])
+@pytest.mark.parametrize("page", CASES, ids=_case_id)
 def test_golden(page: Path, flavor: str) -> None:
     expected = page.with_suffix(f".{flavor}.rst").read_text(encoding="utf-8")
     assert convert(page, flavor) == expected
 
 
-@pytest.mark.parametrize("page", CASES, ids=[p.stem for p in CASES])
+@pytest.mark.parametrize("page", CASES, ids=_case_id)
 def test_fixture_parses_cleanly(page: Path) -> None:
     assert docutils_messages(convert(page, "docutils")) == []
 
@@ -115,6 +121,57 @@ def test_injection_same_in_sphinx_flavour() -> None:
     plain = convert(FIXTURES / "injection.mdoc", "docutils")
     sphinx = sphinx.replace(".. index:: single: inject (7)\n\n", "")
     assert sphinx.replace(".. rst-class::", ".. class::") == plain
+
+
+def test_man_injection_stays_text() -> None:
+    text = convert(MAN_FIXTURES / "injection.man", "docutils")
+    assert docutils_messages(text, min_level=1) == []
+    body = _html_body(text)
+    for tag in ("<script", "<b>", "<ol", "<blockquote", '<table class="docutils field-list',
+                '<span class="target"', '<pre class="doctest', "<hr", "<sub"):  # fmt: skip
+        assert tag not in body, tag
+    assert 'href="http://example.org/"' not in body and 'href="mailto:mail' not in body
+    plain = " ".join(html.unescape(re.sub(r"<[^>]*>", "", body)).split())
+    for literal in ("<script>alert(1)</script>", ".. comment", "- a bullet", "* a star",
+                    "#. auto", "1. one", ">>> doctest", ":field: value", "=====",
+                    "`x`_ |sub| **strong** *emph* ``lit`` :math:`x` _`inline target` [1]_",
+                    "**term** : classifier", ":: literal marker", "marker::",
+                    "`TITLE`_ |sub|", "`bold`_", "|italic|"):  # fmt: skip
+        assert literal in plain, literal
+
+
+def test_man_fixtures_cover_the_sphinx_forms() -> None:
+    text = convert(MAN_FIXTURES / "synopsis.man", "sphinx")
+    for form in (
+        ".. c:function:: int synopsis_demo(int sd, struct sockaddr *addrs, int addrcnt,"
+        " int flags)",
+        ".. c:function:: void synopsis_other(void)",
+        "    int socket(int domain, int type, int protocol);",  # not this page's: text
+        "    not C at all (x);",
+        ".. index:: single: synopsis_other (3)",
+        ".. _synopsis_demo.3-errno-EBADF:",
+    ):
+        assert form in text
+    assert "c:function:: int socket" not in text
+    plain = convert(MAN_FIXTURES / "synopsis.man", "docutils")
+    assert ".. c:" not in plain and ".. index::" not in plain
+
+
+def _man_fidelity_pages() -> list[Path]:
+    """man(7) pages whose text does not depend on the machine: the fixtures and
+    mandoc's regress inputs.  Those with tables (tbl(7)) wait for the tbl writer."""
+    pages = [*MAN_FIXTURES.glob("*.man"), *regress_inputs("man")]
+    return sorted(p for p in pages if b"\n.TS" not in b"\n" + p.read_bytes())
+
+
+@pytest.mark.parametrize("page", _man_fidelity_pages(), ids=lambda p: p.name)
+def test_man_text_fidelity(page: Path) -> None:
+    require_tool("mandoc")
+    if not mandoc_words(page):
+        pytest.skip("mandoc prints nothing for this page (it fails an assertion)")
+    ratio = fidelity(page)
+    print(f"{page.name}: {ratio:.4f}")
+    assert ratio >= FLOOR
 
 
 def _corpus() -> list[Path]:
