@@ -401,7 +401,7 @@ def blocking_modes(args: list[str]) -> Result:
     """Blocking, non-blocking and timeouts, as on kernel sockets."""
     target = [("127.0.0.1", SCTP_PORT)]
     # blackhole=2: nobody answers INITs to 127.0.0.3, so setup stays pending.
-    with endpoint_pair(rto_initial=300, blackhole=2) as (_, server, client, udp):
+    with endpoint_pair(rto_initial=300, blackhole=2) as (stack, server, client, udp):
         pending = connect_nonblocking(client, target)
         status = client.wait_established(5, pending)
         peer, _ = server.accept(timeout=5)
@@ -412,7 +412,12 @@ def blocking_modes(args: list[str]) -> Result:
         took = time.monotonic() - started
         still = slow.status(timed_out["assoc_id"] or 0).state_name
         server.settimeout(0)
+        # No route to TEST-NET-1: over UDP no ENETUNREACH, the INITs just go
+        # unanswered until the stack gives up (one retransmission here).
+        stack.set_sysctl("init_rtx_max_default", 1)
+        unrouted = raised(lambda: sctpx.connectx(client_to(udp), [("192.0.2.1", SCTP_PORT)]))
         return {
+            "unrouted": unrouted,
             "pending": pending,
             "established_id": status.assoc_id,
             "timed_out": timed_out,
@@ -883,6 +888,9 @@ def test_blocking_modes_follow_kernel_sockets() -> None:
         assert seen[case]["type"] == "BlockingIOError", seen[case]
     assert seen["recv_soon"]["type"] == "TimeoutError"
     assert seen["client_timeout"] is None and seen["slow_blocking"] is True
+    # The stack's own timeout (no socket timeout): ETIMEDOUT, never ENETUNREACH.
+    assert seen["unrouted"]["type"] == "TimeoutError", seen["unrouted"]
+    assert "not established within" not in seen["unrouted"]["message"]
 
 
 def test_one_to_many_ids_name_two_associations_at_once() -> None:
