@@ -638,6 +638,27 @@ class PageWriter:
     def _name_list(self) -> list[str]:
         return list(self.identity.names) or [self.name]
 
+    def section_target(self, n: Node, title: str, used: set[str]) -> None:
+        """Label the section or subsection ``n`` titled ``title``, once per page."""
+        base = target = f"{self.page_id}-{_slug(title)}"
+        # Numbered from where the last title of this base stopped:
+        # a page of thousands of equal titles stays linear.
+        k = self.next_number.get(base, 1)
+        while target in used:
+            k += 1
+            target = f"{base}-{k}"
+        self.next_number[base] = k
+        used.add(target)
+        self.sections.setdefault(title, target)
+        self.item_labels[id(n)] = target
+
+    def errno_target(self, n: Node, name: str) -> None:
+        """Label the ERRORS entry ``n`` of errno ``name``, the first of that name."""
+        if name not in self.errnos:
+            target = errno_label(self.page_id, name)
+            self.errnos[name] = target
+            self.item_labels[id(n)] = target
+
     def _head_text(self, head: Node) -> str:
         return " ".join(_plain_text(self.capture(head.children)).split())
 
@@ -840,7 +861,7 @@ class PageWriter:
             s = s.replace("\t", " ")
         current = self.styles[-1]
         if "\\" not in s:
-            self.word(render(s) if s else "", current)
+            self.words(render(s) if s else "", current)
         else:
             pieces = runs(s)
             if not pieces:
@@ -848,12 +869,19 @@ class PageWriter:
             for k, run in enumerate(pieces):
                 if k:
                     self.spc = False
-                style = _FONT_STYLE.get(run.font, current) if run.font != "R" else current
-                self.word(run.text, style)
+                self.words(run.text, self.font_style(run.font, current))
         if n.flags & Flag.DELIMO:
             self.spc = False
         elif self.sm:
             self.spc = True
+
+    def words(self, text: str, style: Style) -> None:
+        """A run of text in one font; a language may find links in it."""
+        self.word(text, style)
+
+    def font_style(self, font: str, current: Style) -> Style:
+        """The style of a ``\\f`` font escape; R goes back to the macro's."""
+        return _FONT_STYLE.get(font, current) if font != "R" else current
 
     # -- nodes
 

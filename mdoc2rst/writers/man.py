@@ -22,7 +22,7 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 
-from mdoc2rst.roff.escape import render, runs
+from mdoc2rst.roff.escape import render
 from mdoc2rst.safe import LINE_ENDS, safe_mail
 from mdoc2rst.tree.identity import Identity, identify
 from mdoc2rst.tree.nodes import BLOCK, BODY, COMMENT, ELEM, ROOT, TEXT, Document, Flag, Node
@@ -37,10 +37,8 @@ from mdoc2rst.writers.base import (
     _plain_text,
     _Ref,
     _rubric,
-    _slug,
     _width,
     _Word,
-    errno_label,
 )
 
 __all__ = ["page_identity", "write_man"]
@@ -133,27 +131,13 @@ class _ManWriter(PageWriter):
 
     def _target(self, n: Node, used: set[str]) -> None:
         title = self._head_text(n.head) if n.head is not None else ""
-        if not title:
-            return
-        base = target = f"{self.page_id}-{_slug(title)}"
-        k = self.next_number.get(base, 1)
-        while target in used:
-            k += 1
-            target = f"{base}-{k}"
-        self.next_number[base] = k
-        used.add(target)
-        self.sections.setdefault(title, target)
-        self.item_labels[id(n)] = target
+        if title:
+            self.section_target(n, title, used)
 
     def _errno_target(self, item: Node) -> None:
-        head = item.head
-        if head is None:
-            return
-        m = _ERRNO.match(self._head_text(head))
-        if m is not None and m.group(0) not in self.errnos:
-            target = errno_label(self.page_id, m.group(0))
-            self.errnos[m.group(0)] = target
-            self.item_labels[id(item)] = target
+        m = _ERRNO.match(self._head_text(item.head)) if item.head is not None else None
+        if m is not None:
+            self.errno_target(item, m.group(0))
 
     def _declarations(self, nodes: list[Node]) -> None:
         """The SYNOPSIS declarations that become C declarations: all of a
@@ -250,27 +234,17 @@ class _ManWriter(PageWriter):
     # -- words
 
     def text(self, n: Node) -> None:
-        s = n.string
-        if not self.nofill and n.flags & Flag.LINE and s[:1] == " ":
+        if not self.nofill and n.flags & Flag.LINE and n.string[:1] == " ":
             self.linebreak()  # a text line that starts with a blank starts a line
-        if n.flags & Flag.DELIMC:
-            self.spc = self.spc_force = False
-        if "\t" in s and not self.nofill:
-            s = s.replace("\t", " ")
-        current = self.style
-        if "\\" not in s:
-            self.words(render(s) if s else "", current)
-        else:
-            pieces = runs(s)
-            if not pieces:
-                self.word("", current)
-            for k, run in enumerate(pieces):
-                if k:
-                    self.spc = False
-                style = _ESCAPE_STYLE.get(run.font, current) if run.font not in "RP" else current
-                self.words(run.text, style)
-            if s.endswith("\\c"):
-                self.spc = False  # \c joins the next line to this one
+        super().text(n)
+        if n.string.endswith("\\c"):
+            self.spc = False  # \c joins the next line to this one
+
+    def font_style(self, font: str, current: Style) -> Style:
+        """man(7) pages also use the constant-width fonts, and P, the previous."""
+        if font in ("R", "P"):
+            return current
+        return _ESCAPE_STYLE.get(font, current)
 
     def words(self, text: str, style: Style) -> None:
         """Text in one font; ``name(section)`` in it becomes a page reference.

@@ -52,7 +52,6 @@ from mdoc2rst.writers.base import (
     _plain_text,
     _Ref,
     _rubric,
-    _slug,
     _texts,
     _width,
     _Word,
@@ -559,28 +558,13 @@ class _Writer(PageWriter):
         for n in self._sections_and_errors():
             if n.tok in ("Sh", "Ss") and n.type is BLOCK and n.head is not None:
                 title = self._head_text(n.head)
-                if not title:
-                    continue
-                base = target = f"{self.page_id}-{_slug(title)}"
-                # Numbered from where the last title of this base stopped:
-                # a page of thousands of equal titles stays linear.
-                k = self.next_number.get(base, 1)
-                while target in used:
-                    k += 1
-                    target = f"{base}-{k}"
-                self.next_number[base] = k
-                used.add(target)
-                self.sections.setdefault(title, target)
-                self.item_labels[id(n)] = target
+                if title:
+                    self.section_target(n, title, used)
             elif n.tok == "It" and n.type is BLOCK and n.sec is Sec.ERRORS and n.head is not None:
                 er = next((e for e in n.head.walk() if e.tok == "Er"), None)
-                if er is None:
-                    continue
-                texts = _texts(er)
-                if texts and texts[0] not in self.errnos:
-                    target = errno_label(self.page_id, texts[0])
-                    self.errnos[texts[0]] = target
-                    self.item_labels[id(n)] = target
+                texts = _texts(er) if er is not None else []
+                if texts:
+                    self.errno_target(n, texts[0])
 
     # -- nodes
 
