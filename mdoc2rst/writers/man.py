@@ -107,6 +107,10 @@ class _ManWriter(PageWriter):
         #: and every line they cover.
         self.decl_start: dict[int, list[tuple[str, str]]] = {}
         self.decl_lines: set[int] = set()
+        #: The SYNOPSIS section, and whether it is being written: only its
+        #: lines are replaced (a file read with .so has lines of the same numbers).
+        self.synopsis_sh: Node | None = None
+        self.in_synopsis = False
         super().__init__(doc, opts)
 
     # -- labels and declarations, before anything is written
@@ -126,7 +130,12 @@ class _ManWriter(PageWriter):
                     self._target(c, used)
                 elif title.upper() == "ERRORS" and c.type is BLOCK and c.tok in ("TP", "TQ", "IP"):
                     self._errno_target(c)
-            if title.upper() == "SYNOPSIS" and self.opts.flavor == "sphinx":
+            if (
+                title.upper() == "SYNOPSIS"
+                and self.opts.flavor == "sphinx"
+                and not self.synopsis_sh
+            ):
+                self.synopsis_sh = sh
                 self._declarations(body.children)
 
     def _target(self, n: Node, used: set[str]) -> None:
@@ -175,7 +184,7 @@ class _ManWriter(PageWriter):
             self.children(n)
             return
         if n.type is TEXT or n.type is ELEM:
-            if self.decl_lines and self._declared(n):
+            if self.in_synopsis and self._declared(n):
                 return
             if n.flags & Flag.LINE:
                 self._fill_mode(bool(n.flags & Flag.NOFILL))
@@ -308,7 +317,9 @@ class _ManWriter(PageWriter):
             self.in_sh = self.in_sh or level == "="
             self.emit([title, level * _width(title)], n.line)
         if body is not None:
+            self.in_synopsis = n is self.synopsis_sh
             self.children(body)
+            self.in_synopsis = False
         self.flush()
 
     def paragraph(self, n: Node) -> None:
