@@ -13,7 +13,10 @@ command -v cc >/dev/null 2>&1 || need+=(gcc)
 # Python's headers, for the compiled build (mypyc); Debian keeps them apart.
 python3 -c 'import os, sysconfig; raise SystemExit(not os.path.exists(
     os.path.join(sysconfig.get_paths()["include"], "Python.h")))' || need+=(python3-dev)
-[ -e /usr/include/netinet/sctp.h ] || need+=(libsctp-dev)
+# libsctp-dev also brings lksctp-tools' man(7) pages, which the drift table
+# (tests/test_drift.py) compares with FreeBSD's.
+{ [ -e /usr/include/netinet/sctp.h ] && [ -e /usr/share/man/man3/sctp_connectx.3.gz ]; } \
+    || need+=(libsctp-dev)
 ls /usr/lib/*/libsctp.so.1 >/dev/null 2>&1 || need+=(libsctp1)
 ls /usr/lib/*/libusrsctp.so.2 >/dev/null 2>&1 || need+=(libusrsctp2)
 # The kernel SCTP stage (tools/vmtest.py): QEMU, a Debian kernel with sctp.ko
