@@ -157,6 +157,20 @@ def test_man_fixtures_cover_the_sphinx_forms() -> None:
     assert ".. c:" not in plain and ".. index::" not in plain
 
 
+def test_man_page_reference_macro() -> None:
+    # mandoc 1.14.6, and so the parser, does not know groff's .MR yet; the
+    # writer has its row: a tree as the parser will give it (an element
+    # holding name, section and punctuation) becomes a page reference.
+    doc = parse(".TH X 1\n.SH NAME\nx \\- y\n.SH DESCRIPTION\nSee\n.BR open 2 ,\nnow.\n", "x.1")
+    element = next(n for n in doc.root.walk() if n.tok == "BR")
+    element.tok = "MR"
+    text = write(doc, options("docutils"))
+    assert (
+        "See `open(2) <https://man.freebsd.org/cgi/man.cgi?query=open&sektion=2>`__\\ , now."
+        in (" ".join(text.split()))
+    )
+
+
 def _man_fidelity_pages() -> list[Path]:
     """man(7) pages whose text does not depend on the machine: the fixtures and
     mandoc's regress inputs.  Those with tables (tbl(7)) wait for the tbl writer."""
