@@ -19,6 +19,8 @@ python3 -c 'import os, sysconfig; raise SystemExit(not os.path.exists(
     || need+=(libsctp-dev)
 ls /usr/lib/*/libsctp.so.1 >/dev/null 2>&1 || need+=(libsctp1)
 ls /usr/lib/*/libusrsctp.so.2 >/dev/null 2>&1 || need+=(libusrsctp2)
+# usrsctp.h: tests/test_layout.py compiles sctpx's struct tables against it.
+[ -e /usr/include/usrsctp.h ] || need+=(libusrsctp-dev)
 # The kernel SCTP stage (tools/vmtest.py): QEMU, a Debian kernel with sctp.ko
 # and 9p, static busybox for the VM's initramfs.
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
