@@ -166,6 +166,10 @@ class Abi:
         return c_name in self.constants
 
 
+#: What the packing functions take: an Abi, or its name.
+AbiLike = Abi | str
+
+
 def _common_structs(assoc: Kind) -> list[Struct]:
     """The structs whose layout is the same on every ABI (but for ``sctp_assoc_t``)."""
     s = _struct
@@ -580,10 +584,11 @@ USRSCTP = Abi(
     # sctp_send_failed carries a sctp_sndrcvinfo: the library can still send it.
     internal=frozenset({"sctp_sndrcvinfo", "sctp_send_failed"}),
 )
-ABIS: dict[AbiName, Abi] = {"linux": LINUX, "freebsd": FREEBSD, "usrsctp": USRSCTP}
+ABIS: dict[str, Abi] = {"linux": LINUX, "freebsd": FREEBSD, "usrsctp": USRSCTP}
 
 
-def abi(name: AbiName | Abi) -> Abi:
+def abi(name: AbiLike) -> Abi:
+    """The Abi ``name`` names (an Abi passes through); ValueError for an unknown name."""
     if isinstance(name, Abi):
         return name
     try:

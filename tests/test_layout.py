@@ -107,7 +107,7 @@ def test_tables_match_headers(name: str, tmp_path: Path) -> None:
     if not Path(header).exists():
         unavailable(f"{header} is missing (apt-get install {package})")
     cc = _compiler()
-    a = _layout.abi(name)  # type: ignore[arg-type]
+    a = _layout.abi(name)
     source = tmp_path / "layout.c"
     source.write_text(program(a))
     binary = tmp_path / "layout"
@@ -148,7 +148,7 @@ def test_usrsctp_table_is_freebsds_but_for_sockaddrs() -> None:
 @pytest.mark.parametrize("name", sorted(_layout.ABIS))
 def test_fields_fit_and_do_not_overlap(name: str) -> None:
     """Each table is self-consistent: fields inside the struct, none over another."""
-    a = _layout.ABIS[name]  # type: ignore[index]
+    a = _layout.ABIS[name]
     for st in a.structs.values():
         spans = sorted(
             (f.offset, f.offset + (f.size or a.struct(f.nested).size)) for f in st.fields
