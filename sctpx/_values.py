@@ -428,8 +428,15 @@ def unpack_nxtinfo(data: bytes, abi_name: AbiLike) -> NextInfo:
 
 @dataclass(frozen=True, slots=True)
 class Received:
-    """What ``recvmsg``'s ancillary data said about the message."""
+    """What ``recvmsg`` said about the message besides its bytes.
 
+    ``eor`` and ``notification`` come from ``msg_flags`` and are always
+    known; ``info`` and ``next`` only when the socket asked for them
+    (SCTP_RECVRCVINFO, SCTP_RECVNXTINFO, or the older SCTP_EVENTS data_io).
+    """
+
+    eor: bool
+    notification: bool
     info: RecvInfo | None = None
     next: NextInfo | None = None
 
@@ -439,7 +446,7 @@ def parse_cmsgs(
 ) -> Received:
     """The SCTP items of ``socket.recvmsg``'s ancillary data; others are ignored.
 
-    A short item is a ValueError naming its type, never a read past its end.
+    A short item is a ValueError naming its struct, never a read past its end.
     """
     a = abi(abi_name)
     level = a.constant("IPPROTO_SCTP")
@@ -460,10 +467,8 @@ def parse_cmsgs(
             info = unpack_sndrcvinfo(data, a, flags)
         elif which == "nxtinfo":
             nxt = unpack_nxtinfo(data, a)
-    if info is None and flags:
-        eor, note = msg_flags(flags, a)
-        info = RecvInfo(eor=eor, notification=note)
-    return Received(info, nxt)
+    eor, note = msg_flags(flags, a)
+    return Received(eor, note, info, nxt)
 
 
 # --- Addresses in values ----------------------------------------------------------------------

@@ -160,9 +160,11 @@ def test_parse_cmsgs(abi: str) -> None:
     got = v.parse_cmsgs(anc, a.constant("MSG_EOR"), a)
     assert got.info == v.RecvInfo(stream=4, ppid=0xCAFE, flags=v.MsgFlag.UNORDERED, ssn=5)
     assert got.next == v.NextInfo(6, 0, v.MsgFlag.NOTIFICATION, 300, 0)
+    assert (got.eor, got.notification) == (True, False)
     # msg_flags alone still say whether the piece ends its message.
-    alone = v.parse_cmsgs([], a.constant("MSG_NOTIFICATION"), a).info
-    assert alone == v.RecvInfo(eor=False, notification=True)
+    alone = v.parse_cmsgs([], a.constant("MSG_NOTIFICATION"), a)
+    assert alone == v.Received(eor=False, notification=True)
+    assert v.parse_cmsgs([], 0, a) == v.Received(eor=False, notification=False)
     with pytest.raises(ValueError, match="struct sctp_rcvinfo takes 28 bytes, got 27"):
         v.parse_cmsgs([(level, a.constant("SCTP_RCVINFO"), bytes(27))], 0, a)
 
