@@ -8,9 +8,8 @@ reason given there; every other input must match, and the share of inputs
 that match must stay at or above FLOOR.  Inputs mandoc itself crashes on
 are not counted (tests/test_corpus_parses.py still reads them).
 
-mandoc's manuals of man(7), eqn(7) and mandoc(1) (mdoc(7) pages, read here
-because they describe the other languages) must match exactly too; tbl(7)'s
-tables are not parsed yet.
+mandoc's manuals of man(7), eqn(7), tbl(7) and mandoc(1) (mdoc(7) pages,
+read here because they describe the other languages) must match exactly too.
 
 Run as a script to see the differences:
 
@@ -37,17 +36,10 @@ FLOOR = 0.95
 
 #: Inputs that differ, and why.  Keep it honest: an input listed here that
 #: matches now fails the test, as does one that differs and is not listed.
-EXPECTED_DIFFERENCES: dict[str, str] = {
-    "TS/break": "tbl(7) is not parsed: mandoc builds tbl nodes, and .TS breaks the "
-    "next-line scope of .TP, .SH, .SS and .B; here .TS is an unsupported request",
-    "TS/vspace": "tbl(7) is not parsed: mandoc builds tbl nodes and spacing around "
-    "them; here .TS is an unsupported request and the table is text",
-}
+EXPECTED_DIFFERENCES: dict[str, str] = {}
 
 #: The same for mandoc's manuals of the other languages, by file name.
-EXPECTED_MANUAL_DIFFERENCES: dict[str, str] = {
-    "tbl.7": "its example tables: tbl(7) is not parsed yet",
-}
+EXPECTED_MANUAL_DIFFERENCES: dict[str, str] = {}
 
 MAN_INPUTS = oracle.regress_inputs("man")
 

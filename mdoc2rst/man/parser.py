@@ -20,6 +20,7 @@ from mdoc2rst.man.macros import CLOSER_OF, MACROS, PARAGRAPHS, F, Kind
 from mdoc2rst.mdoc.parser import is_eos
 from mdoc2rst.roff.builder import Builder, Mode
 from mdoc2rst.roff.escape import scan_escape
+from mdoc2rst.tbl.model import Span
 from mdoc2rst.tree.diagnostics import Reporter
 from mdoc2rst.tree.nodes import BLOCK, ELEM, HEAD, ROOT, TEXT, Flag, Node
 
@@ -537,6 +538,12 @@ class ManParser(Builder):
         n.flags |= Flag.LINE | Flag.VALID | Flag.ENDED
         self.last = n
         self.child_next = False
+
+    def table(self, line: int, spans: list[Span]) -> None:
+        """A line of a table breaks a next-line scope, as a macro would
+        (roff_addtbl), whether or not it makes a data row."""
+        self.breakscope("TS")
+        super().table(line, spans)
 
     def endparse(self) -> None:
         self.unscope(None)

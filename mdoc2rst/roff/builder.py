@@ -14,8 +14,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Final
 
+from mdoc2rst.tbl.model import Span
 from mdoc2rst.tree.diagnostics import Reporter
-from mdoc2rst.tree.nodes import BODY, COMMENT, HEAD, TAIL, TEXT, Flag, Node, NodeType, Sec
+from mdoc2rst.tree.nodes import BODY, COMMENT, HEAD, TAIL, TBL, TEXT, Flag, Node, NodeType, Sec
 
 
 class Mode:
@@ -239,6 +240,14 @@ class Builder:
     def word_append(self, word: str) -> None:
         self.last.string += " " + self.translate(word)
         self.child_next = False
+
+    def table(self, line: int, spans: list[Span]) -> None:
+        """The data rows a line of a table made, one TBL node each
+        (roff_addtbl); ``line`` is the line that made them."""
+        for span in spans:
+            n = self._append(Node(TBL, "", line, 0, span=span))
+            n.flags |= _DONE
+            self.child_next = False
 
     def comment_alloc(self, line: int, pos: int, text: str) -> None:
         n = self._append(Node(COMMENT, "", line, pos, string=text))

@@ -37,6 +37,8 @@ from mdoc2rst.roff.builder import ELEMENT_ARGS, Builder, Mode
 from mdoc2rst.roff.chars import PREDEFINED_STRINGS
 from mdoc2rst.roff.chars import lookup as char_lookup
 from mdoc2rst.roff.escape import Esc, escaped, scan, scan_escape
+from mdoc2rst.tbl import reader as tbl_reader
+from mdoc2rst.tbl.model import Table
 from mdoc2rst.tree.diagnostics import Reporter
 from mdoc2rst.tree.nodes import ASCII_HYPH
 
@@ -442,6 +444,9 @@ class Roff:
         self.trap_lines = 0  # .it: text lines until the trap springs
         self.line_end = -1  # the input line is too long: where to say so
         self.trap_macro = ""
+        #: The open preprocessor block (a table), which takes the lines
+        #: up to its end; and its tables, the open one last.
+        self.block: Preprocessor | None = None
         parser.getreg = self.getreg
         parser.setreg = self.setreg
         parser.expand_arg = self.expand_arg
@@ -544,7 +549,8 @@ class Roff:
         line after a condition), before any expansion."""
         first = buf[pos : pos + 1]
         if (
-            first in " .\\"
+            self.block is not None
+            or first in " .\\"
             or (self.control != "." and first == self.control)
             or self.parser.flags & Mode.NOFILL
             or not 0 <= buf.find(" ") < 80
@@ -556,19 +562,22 @@ class Roff:
         """End of input: name the block still open, as mandoc's roff_endparse().
 
         Like mandoc, only the innermost (a definition, else a conditional),
-        at the line and column of the request that opened it.
+        at the line and column of the request that opened it; then an open
+        preprocessor block.
         """
         opened = self.defining.opened if self.defining is not None else None
         if opened is None and self.scopes:
             opened = self.scopes[-1].opened
-        if opened is None:
-            return
-        saved = self.report.file
-        self.report.file = opened.file
-        try:
-            self.report("BLK_NOEND", opened.line, opened.pos, opened.request)
-        finally:
-            self.report.file = saved
+        if opened is not None:
+            saved = self.report.file
+            self.report.file = opened.file
+            try:
+                self.report("BLK_NOEND", opened.line, opened.pos, opened.request)
+            finally:
+                self.report.file = saved
+        if self.block is not None:
+            block, self.block = self.block, None
+            block.finish(self, True)
 
     def line(self, ln: int, buf: str) -> None:
         """One input line, from the file or from a macro body."""
@@ -700,6 +709,11 @@ class Roff:
                 owed = max(0, len(expanded) - (len(buf) - offs))
                 buf = buf[:offs] + expanded
         ctl = self._control(buf, offs)
+        if self.block is not None and (ctl is None or ctl >= len(buf)):
+            # Text and empty requests are the block's own.
+            if not owed or self._charge(ln, owed):
+                self.block.read(self, ln, buf, offs)
+            return
         if ctl is None:
             if owed and not self._charge(ln, owed):
                 return
@@ -721,6 +735,12 @@ class Roff:
             return
         self.comments = False
         name, pos = _request_name(buf, ctl)
+        if (
+            self.block is not None
+            and not self.in_scope
+            and self.block.macro(self, ln, buf, ctl, name, pos)
+        ):
+            return
         if self.renamed and name in self.renamed and name not in self.macros.text:
             self._call_renamed(ln, buf, name, ctl, owed)
             return
@@ -887,7 +907,10 @@ class Roff:
                 if not buf.strip() or buf == self.control:
                     # A request line holding only a comment does not reach
                     # the parser; a text line is left blank, as in mandoc.
-                    return None if buf[:1] in (self.control, "'") else buf
+                    # Inside a table the request line is the table's.
+                    if buf[:1] in (self.control, "'") and self.block is None:
+                        return None
+                    return buf
                 break
             start = j + 2
         if "\\" not in buf:
@@ -1406,6 +1429,56 @@ class Roff:
     def _req_unsupported_block(self, ln: int, buf: str, name: str, pos: int, ctl: int) -> None:
         self.report("REQ_UNSUPP", ln, self.at, name)
 
+    def is_request(self, name: str) -> bool:
+        """Is ``name`` a roff request or a macro the page defined (what
+        mandoc's roff_parse finds), rather than a macro of the language?"""
+        return (
+            name in _REQUESTS
+            or name in _IGNORED
+            or name in _UNSUPPORTED
+            or name in _INSECURE
+            or name in ELEMENT_ARGS
+            or name in _BLOCK_ENDS
+            or name in self.macros.text
+            or name in self.renamed
+        )
+
+    def forget(self, name: str) -> None:
+        """A name that is no macro, request or string is defined empty
+        once used, as mandoc's roff_parse does."""
+        if name and name not in self.parser.known and name not in self.strings.text:
+            self.macros.set(name, "")
+
+    def _req_open(self, ln: int, buf: str, name: str, pos: int, ctl: int) -> None:
+        """A request opening a preprocessor block (``.TS``)."""
+        if self.block is not None:
+            # Only reachable through a conditional: inside a block, the
+            # block sees its opening request as a misplaced macro.
+            self.report("BLK_BROKEN", ln, self.at, f"{name} breaks {name}")
+            block, self.block = self.block, None
+            block.finish(self, False)
+        self.parser.flags |= Mode.NONOFILL
+        self.block = _PREPROCESSORS[name](ln, self.at)
+
+    def _req_TE(self, ln: int, buf: str, name: str, pos: int, ctl: int) -> None:
+        """``.TE``: the table ends; one without data leaves vertical space."""
+        self.parser.flags &= ~Mode.NONOFILL
+        block = self.block
+        if not isinstance(block, TblBlock):
+            self.report("BLK_NOTOPEN", ln, self.at, name)
+            return
+        self.block = None
+        if not block.finish(self, False):
+            self._live(ln, ".sp")
+
+    def _req_T_(self, ln: int, buf: str, name: str, pos: int, ctl: int) -> None:
+        """``.T&``: a new layout for the rest of the table."""
+        block = self.block
+        if not isinstance(block, TblBlock):
+            self.report("BLK_NOTOPEN", ln, self.at, name)
+            return
+        tbl_reader.restart(block.table, self.report, ln, self.at)
+
     def _req_define(self, ln: int, buf: str, name: str, pos: int, ctl: int) -> None:
         self._define(ln, buf, name, pos, self._where(buf, ctl, self.in_scope), False)
 
@@ -1737,8 +1810,78 @@ _REQUESTS: Final[dict[str, Callable[[Roff, int, str, str, int, int], None]]] = {
     "de": Roff._req_define, "de1": Roff._req_define, "dei": Roff._req_define,
     "dei1": Roff._req_define, "am": Roff._req_define, "am1": Roff._req_define,
     "ami": Roff._req_define, "ami1": Roff._req_define, "ig": Roff._req_define,
-    "TS": Roff._req_unsupported_block, "EQ": Roff._req_unsupported_block,
+    "TS": Roff._req_open, "TE": Roff._req_TE, "T&": Roff._req_T_,
+    "EQ": Roff._req_unsupported_block,
 }  # fmt: skip
+
+#: Requests that close a preprocessor block not read yet (eqn's), known to
+#: mandoc as requests all the same.
+_BLOCK_ENDS: Final = frozenset({"EN"})
+
+
+class Preprocessor:
+    """An open preprocessor block: the lines up to its closing request.
+
+    The roff layer hands it each text line and empty request line
+    (:meth:`read`) and offers it each macro line first (:meth:`macro`);
+    :meth:`finish` ends it.  A preprocessor is one entry of
+    :data:`_PREPROCESSORS`, by the request that opens its block, and its
+    closing requests are in :data:`_REQUESTS`.
+    """
+
+    def read(self, roff: Roff, ln: int, buf: str, pos: int) -> None:
+        raise NotImplementedError
+
+    def macro(self, roff: Roff, ln: int, buf: str, ctl: int, name: str, pos: int) -> bool:
+        """A macro line inside the block: True when the block took it."""
+        raise NotImplementedError
+
+    def finish(self, roff: Roff, still_open: bool) -> bool:
+        """The block ends (``still_open``: the input does); False: it was empty."""
+        raise NotImplementedError
+
+
+#: Requests that a table takes as lines rather than run (roff_parseln).
+_TBL_SKIPPED: Final = frozenset({"TS", "br", "ce", "rj", "sp"})
+
+
+class TblBlock(Preprocessor):
+    """A table (``.TS``): its lines go to :mod:`mdoc2rst.tbl`, and each
+    data row it makes becomes a TBL node at the cursor."""
+
+    def __init__(self, line: int, pos: int) -> None:
+        self.table = Table(line, pos)
+
+    def read(self, roff: Roff, ln: int, buf: str, pos: int) -> None:
+        tbl_reader.read(self.table, roff.report, ln, buf, pos)
+        roff.parser.table(ln, self.table.take_new())
+
+    def macro(self, roff: Roff, ln: int, buf: str, ctl: int, name: str, pos: int) -> bool:
+        """A macro of the language, or a request that breaks a line, is
+        skipped with a message; the rest of a macro's line is table data.
+        Other requests run as anywhere else."""
+        request = roff.is_request(name)
+        if request and name not in _TBL_SKIPPED:
+            return False
+        if request:
+            roff.report("TBLMACRO", ln, pos, buf[ctl:])
+            return True
+        roff.report("TBLMACRO", ln, ctl, buf[ctl:])
+        roff.forget(name)
+        k = ctl
+        while k < len(buf) and buf[k] != " ":
+            k += 1
+        while k < len(buf) and buf[k] == " ":
+            k += 1
+        self.read(roff, ln, buf, k)
+        return True
+
+    def finish(self, roff: Roff, still_open: bool) -> bool:
+        return tbl_reader.end(self.table, roff.report, still_open)
+
+
+#: Preprocessors by the request that opens their block.
+_PREPROCESSORS: Final[dict[str, Callable[[int, int], Preprocessor]]] = {"TS": TblBlock}
 
 
 # Escapes that \w counts as a character, as mandoc's roff_expand() does.

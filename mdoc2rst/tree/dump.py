@@ -8,6 +8,7 @@ gets.
 
 from __future__ import annotations
 
+from mdoc2rst.tbl.model import CellFlag, DataType, Opt, Span, SpanType
 from mdoc2rst.tree.nodes import (
     BLOCK,
     BODY,
@@ -52,6 +53,9 @@ def _meta(meta: Meta, out: list[str]) -> None:
 
 
 def _node(n: Node, indent: int, out: list[str]) -> None:
+    if n.span is not None:
+        _span(n.span, " " * indent, out)
+        return
     p = n.string if n.type in (TEXT, COMMENT) else n.tok
     t = n.type.value
     if n.type is BODY and n.end is not ENDBODY_NOT:
@@ -102,3 +106,63 @@ def _attrs(n: Node) -> str:
         if f & flag:
             s.append(word)
     return "".join(s)
+
+
+#: Table options in the order tree.c prints them.
+_OPT_WORDS = (
+    (Opt.CENTRE, " center"),
+    (Opt.EXPAND, " expand"),
+    (Opt.ALLBOX, " allbox"),
+    (Opt.BOX, " box"),
+    (Opt.DBOX, " doublebox"),
+    (Opt.NOKEEP, " nokeep"),
+    (Opt.NOSPACE, " nospaces"),
+    (Opt.NOWARN, " nowarn"),
+)
+_CELL_FLAGS = (
+    (CellFlag.TALIGN, "t"),
+    (CellFlag.UP, "u"),
+    (CellFlag.BALIGN, "d"),
+    (CellFlag.WIGN, "z"),
+    (CellFlag.EQUAL, "e"),
+    (CellFlag.WMAX, "x"),
+)
+_RULE_MARKS = {
+    DataType.HORIZ: "-",
+    DataType.NHORIZ: "-",
+    DataType.DHORIZ: "=",
+    DataType.NDHORIZ: "=",
+}
+
+
+def _span(sp: Span, pad: str, out: list[str]) -> None:
+    """A table's data row as tree.c's print_span: the table's options
+    before its first row, then the row's layout and its cells."""
+    if sp.first:
+        words = "".join(w for bit, w in _OPT_WORDS if sp.opts.opts & bit)
+        out.append(f"{pad}{sp.opts.cols}{words} (tbl options) {sp.line}:1")
+    if sp.pos is SpanType.HORIZ:
+        out.append(f"{pad}- (tbl) {sp.line}:1")
+        return
+    if sp.pos is SpanType.DHORIZ:
+        out.append(f"{pad}= (tbl) {sp.line}:1")
+        return
+    parts = [pad, "".join(c.pos.value for c in sp.layout.cells), " "]
+    for dat in sp.cells:
+        cp = dat.layout
+        parts.append(f"{cp.col}{cp.pos.value}{cp.font.value}")
+        parts.extend(letter for bit, letter in _CELL_FLAGS if cp.flags & bit)
+        mark = _RULE_MARKS.get(dat.pos)
+        if mark is not None:
+            parts.append(mark)
+        elif dat.block:
+            parts.append(f"{{{dat.string or ''}}}")
+        else:
+            parts.append(f"[{dat.string or ''}]")
+        if dat.hspans:
+            parts.append(f">{dat.hspans}")
+        if dat.vspans:
+            parts.append(f"v{dat.vspans}")
+        parts.append(" ")
+    parts.append(f"(tbl) {sp.line}:1")
+    out.append("".join(parts))

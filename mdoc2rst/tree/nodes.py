@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Final
 
+from mdoc2rst.tbl.model import Span
 from mdoc2rst.tree.diagnostics import Diagnostic
 
 #: A hyphen between letters in a text line: breakable, printed as "-".
@@ -27,6 +28,7 @@ class NodeType(enum.Enum):
     ELEM = "elem"
     TEXT = "text"
     COMMENT = "comment"
+    TBL = "tbl"  # a data row of a table (mandoc's ROFFT_TBL)
 
 
 class Flag:
@@ -73,6 +75,7 @@ TAIL: Final = NodeType.TAIL
 ELEM: Final = NodeType.ELEM
 TEXT: Final = NodeType.TEXT
 COMMENT: Final = NodeType.COMMENT
+TBL: Final = NodeType.TBL
 ENDBODY_NOT: Final = EndBody.NOT
 ENDBODY_SPACE: Final = EndBody.SPACE
 
@@ -186,6 +189,7 @@ class Node:
     hint: int = 0  # last known position among the parent's children
     skip: Node | None = None  # when DELETED: the node before it in its list
     file: str = ""
+    span: Span | None = None  # a TBL node's data row, with its table's options and layout
 
     # Navigation mirrors mandoc's first/last/next/prev pointers.
     @property
