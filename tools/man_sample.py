@@ -10,9 +10,9 @@ thousands of generated pages), keeps those mandoc reads as man(7) (not
 mdoc(7), not a one-line ``.so`` link), up to --size of them, and compares
 mdoc2rst's tree with mandoc's, byte for byte, and with --lint the lint
 lines too.  It prints the share
-that matches, on all pages and on those without tbl(7) or eqn(7) (which
-mdoc2rst does not parse yet), and the first lines that differ on up to
---show pages.  More pages: ``apt-get install manpages manpages-dev ...``.
+that matches, on all pages, on those with tbl(7) tables, and on those
+without eqn(7) (which mdoc2rst does not parse yet), and the first lines
+that differ on up to --show pages.  More pages: ``apt-get install manpages manpages-dev ...``.
 """
 
 from __future__ import annotations
@@ -39,7 +39,8 @@ import oracle  # noqa: E402
 from mdoc2rst import Document, parse  # noqa: E402
 from mdoc2rst.tree.dump import dump  # noqa: E402
 
-_PREPROCESSED = re.compile(rb"^[.'][ \t]*(TS|EQ)\b", re.M)
+_TABLE = re.compile(rb"^[.'][ \t]*TS\b", re.M)
+_EQUATION = re.compile(rb"^[.'][ \t]*EQ\b", re.M)
 _SO_LINK = re.compile(rb"\A\s*[.']so\s+\S+\s*\Z")
 
 
@@ -49,8 +50,10 @@ class Result:
     path: Path
     tree_ok: bool
     lint_ok: bool | None
-    preprocessed: bool  # the page has tbl(7) or eqn(7) input
+    tables: bool  # the page has tbl(7) input
+    equations: bool  # the page has eqn(7) input
     first_diff: str
+    first_lint: str = ""
 
 
 def _family(path: Path) -> str:
@@ -125,11 +128,25 @@ def compare(path: Path, data: bytes, lint: bool) -> Result:
         ]
         first = " | ".join(diff[:4])
     lint_ok = None
+    first_lint = ""
     if lint:
-        lint_ok = mandoc_lines(oracle.mandoc_lint(text, name)) == mandoc_lines(
-            our_lint(data, name)
+        theirs_lint = mandoc_lines(oracle.mandoc_lint(text, name))
+        ours_lint = mandoc_lines(our_lint(data, name))
+        lint_ok = theirs_lint == ours_lint
+        first_lint = " | ".join(
+            [f"-{x}" for x in theirs_lint if x not in ours_lint][:2]
+            + [f"+{x}" for x in ours_lint if x not in theirs_lint][:2]
         )
-    return Result(name, path, tree_ok, lint_ok, bool(_PREPROCESSED.search(data)), first)
+    return Result(
+        name,
+        path,
+        tree_ok,
+        lint_ok,
+        bool(_TABLE.search(data)),
+        bool(_EQUATION.search(data)),
+        first,
+        first_lint,
+    )
 
 
 def is_man(data: bytes, name: str) -> bool:
@@ -187,21 +204,31 @@ def main(argv: list[str] | None = None) -> int:
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         list(pool.map(prefetch, chosen))
     results = [compare(path, data, args.lint) for path, data in chosen]
-    bad = [r for r in results if not r.tree_ok]
+    bad = [r for r in results if not r.tree_ok or r.lint_ok is False]
     for r in bad[: args.show]:
-        kind = "tbl/eqn" if r.preprocessed else "other"
-        print(f"{r.path} [{kind}]: {r.first_diff[:300]}")
-    plain = [r for r in results if not r.preprocessed]
+        kind = "eqn" if r.equations else "tbl" if r.tables else "other"
+        if not r.tree_ok:
+            print(f"{r.path} [{kind}] tree: {r.first_diff[:300]}")
+        if r.lint_ok is False:
+            print(f"{r.path} [{kind}] lint: {r.first_lint[:300]}")
+    groups = (
+        ("with tbl", [r for r in results if r.tables]),
+        ("without eqn", [r for r in results if not r.equations]),
+        ("without tbl or eqn", [r for r in results if not r.tables and not r.equations]),
+    )
     n, ok = len(results), sum(r.tree_ok for r in results)
-    pn, pok = len(plain), sum(r.tree_ok for r in plain)
     print(f"tree parity: {ok}/{n} pages match ({ok / n:.1%})")
-    print(f"  without tbl/eqn: {pok}/{pn} ({pok / pn:.1%})" if pn else "  no page without tbl/eqn")
+    for label, group in groups:
+        if group:
+            gok = sum(r.tree_ok for r in group)
+            print(f"  {label}: {gok}/{len(group)} ({gok / len(group):.1%})")
     if args.lint:
         lok = sum(bool(r.lint_ok) for r in results)
-        plok = sum(bool(r.lint_ok) for r in plain)
         print(f"lint parity: {lok}/{n} pages match ({lok / n:.1%})")
-        if pn:
-            print(f"  without tbl/eqn: {plok}/{pn} ({plok / pn:.1%})")
+        for label, group in groups:
+            if group:
+                gok = sum(bool(r.lint_ok) for r in group)
+                print(f"  {label}: {gok}/{len(group)} ({gok / len(group):.1%})")
     sections = Counter(r.path.parent.name for r in results)
     print("pages by section: " + ", ".join(f"{k} {v}" for k, v in sorted(sections.items())))
     return 0
