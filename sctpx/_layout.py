@@ -9,9 +9,9 @@ Three ABIs carry sctpx's messages, notifications and socket options:
     ``__attribute__((packed, aligned(4)))`` structs, so the fields after it
     are only 4-aligned and some (``spp_pathmtu``) not even that.
 ``freebsd``
-    FreeBSD's ``<netinet/sctp.h>`` and ``<netinet/sctp_uio.h>`` (read in
-    freebsd-src, the 14 branch; nothing of them is compiled here, so that
-    table is derived by hand and unit-tested with hand-made byte images).
+    FreeBSD 14's ``<netinet/sctp.h>``, ``<netinet/sctp_uio.h>`` and
+    ``<sys/socket.h>`` (nothing of them is compiled here, so that table is
+    derived by hand and unit-tested with hand-made byte images).
     ``sctp_assoc_t`` is unsigned; no API struct is packed, so the
     8-aligned ``sockaddr_storage`` pads the structs that hold one to a
     multiple of 8; sockaddrs carry ``sa_len``.
@@ -35,8 +35,9 @@ untouched (Linux: ``sctp_make_datafrag_empty`` sets ``dp.ppid =
 sinfo->sinfo_ppid`` next to ``htons(sinfo->sinfo_stream)``, and
 ``sctp_ulpevent_read_sndrcvinfo`` copies ``event->ppid`` back with the
 comment that "byte order issues are NOT accounted for"; FreeBSD and
-usrsctp: ``sctp_lower_sosend`` keeps ``srcv->sinfo_ppid`` as is, and
-``sctp_build_readq_entry_mac`` stores the chunk's ppid as is).  So the
+usrsctp: sctp_output.c copies ``srcv->sinfo_ppid`` into the queued message
+as is, and sctp_indata.c's ``sctp_build_readq_entry_mac`` stores the
+chunk's ppid as is).  So the
 ``net32`` kind packs them big-endian, and an int PPID reaches the wire as
 that number.
 """

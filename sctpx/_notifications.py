@@ -25,10 +25,10 @@ from sctpx._layout import SUBSCRIBE_FIELDS, Abi, AbiLike, abi, pack, unpack
 from sctpx._values import (
     CEnum,
     SendInfo,
-    _int,
-    _sendinfo_from_sndinfo,
-    _sendinfo_from_sndrcvinfo,
+    as_int,
     decode_enum,
+    sendinfo_from_sndinfo,
+    sendinfo_from_sndrcvinfo,
 )
 
 HEADER_SIZE = 8
@@ -159,9 +159,18 @@ class SendFailed:
 
 @dataclass(frozen=True, slots=True)
 class RemoteError:
+    """The peer sent an ERROR chunk.
+
+    ``error`` is its (first) cause code as a number: Linux hands it over in
+    network byte order (``__be16 sre_error``) and sctpx swaps it; the BSD
+    stacks store the host-order code.  ``data`` is what follows the struct,
+    as the stack gives it: Linux the chunk's causes, FreeBSD and usrsctp
+    (``sctp_notify_remote_error``) the whole ERROR chunk.
+    """
+
     assoc_id: int
-    error: int  # the cause code of the peer's ERROR chunk
-    data: bytes  # the rest of the cause
+    error: int
+    data: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,7 +259,7 @@ Fields = dict[str, object]
 
 
 def _assoc_change(f: Fields, tail: bytes, a: Abi) -> Notification:
-    state = decode_enum(AssocState, _int(f["state"]), a)
+    state = decode_enum(AssocState, as_int(f["state"]), a)
     features: tuple[Feature | int, ...] = ()
     abort = b""
     if state in (AssocState.COMM_UP, AssocState.RESTART):
@@ -258,11 +267,11 @@ def _assoc_change(f: Fields, tail: bytes, a: Abi) -> Notification:
     elif state in (AssocState.COMM_LOST, AssocState.CANT_STR_ASSOC):
         abort = tail
     return AssocChange(
-        _int(f["assoc_id"]),
+        as_int(f["assoc_id"]),
         state,
-        _int(f["error"]),
-        _int(f["outbound_streams"]),
-        _int(f["inbound_streams"]),
+        as_int(f["error"]),
+        as_int(f["outbound_streams"]),
+        as_int(f["inbound_streams"]),
         features,
         abort,
     )
@@ -272,7 +281,10 @@ def _paddr_change(f: Fields, tail: bytes, a: Abi) -> Notification:
     address = f["aaddr"]
     assert address is None or isinstance(address, Address)
     return PeerAddrChange(
-        _int(f["assoc_id"]), address, decode_enum(AddrState, _int(f["state"]), a), _int(f["error"])
+        as_int(f["assoc_id"]),
+        address,
+        decode_enum(AddrState, as_int(f["state"]), a),
+        as_int(f["error"]),
     )
 
 
@@ -280,10 +292,10 @@ def _send_failed(f: Fields, tail: bytes, a: Abi) -> Notification:
     info = f["info"]
     assert isinstance(info, dict)
     return SendFailed(
-        _int(f["assoc_id"]),
-        _int(f["error"]),
-        _int(f["flags"]) == a.constant("SCTP_DATA_SENT"),
-        _sendinfo_from_sndrcvinfo(info, a),
+        as_int(f["assoc_id"]),
+        as_int(f["error"]),
+        as_int(f["flags"]) == a.constant("SCTP_DATA_SENT"),
+        sendinfo_from_sndrcvinfo(info, a),
         tail,
         legacy=True,
     )
@@ -293,58 +305,60 @@ def _send_failed_event(f: Fields, tail: bytes, a: Abi) -> Notification:
     info = f["info"]
     assert isinstance(info, dict)
     return SendFailed(
-        _int(f["assoc_id"]),
-        _int(f["error"]),
-        _int(f["flags"]) == a.constant("SCTP_DATA_SENT"),
-        _sendinfo_from_sndinfo(info, a),
+        as_int(f["assoc_id"]),
+        as_int(f["error"]),
+        as_int(f["flags"]) == a.constant("SCTP_DATA_SENT"),
+        sendinfo_from_sndinfo(info, a),
         tail,
     )
 
 
 def _remote_error(f: Fields, tail: bytes, a: Abi) -> Notification:
-    return RemoteError(_int(f["assoc_id"]), _int(f["error"]), tail)
+    return RemoteError(as_int(f["assoc_id"]), as_int(f["error"]), tail)
 
 
 def _shutdown(f: Fields, tail: bytes, a: Abi) -> Notification:
-    return Shutdown(_int(f["assoc_id"]))
+    return Shutdown(as_int(f["assoc_id"]))
 
 
 def _adaptation(f: Fields, tail: bytes, a: Abi) -> Notification:
-    return AdaptationIndication(_int(f["assoc_id"]), _int(f["adaptation_ind"]))
+    return AdaptationIndication(as_int(f["assoc_id"]), as_int(f["adaptation_ind"]))
 
 
 def _pdapi(f: Fields, tail: bytes, a: Abi) -> Notification:
-    indication = decode_enum(PartialDeliveryIndication, _int(f["indication"]), a)
-    return PartialDelivery(_int(f["assoc_id"]), indication, _int(f["stream"]), _int(f["seq"]))
+    indication = decode_enum(PartialDeliveryIndication, as_int(f["indication"]), a)
+    return PartialDelivery(
+        as_int(f["assoc_id"]), indication, as_int(f["stream"]), as_int(f["seq"])
+    )
 
 
 def _authkey(f: Fields, tail: bytes, a: Abi) -> Notification:
-    indication = decode_enum(AuthIndication, _int(f["indication"]), a)
+    indication = decode_enum(AuthIndication, as_int(f["indication"]), a)
     return Authentication(
-        _int(f["assoc_id"]), _int(f["keynumber"]), _int(f["altkeynumber"]), indication
+        as_int(f["assoc_id"]), as_int(f["keynumber"]), as_int(f["altkeynumber"]), indication
     )
 
 
 def _sender_dry(f: Fields, tail: bytes, a: Abi) -> Notification:
-    return SenderDry(_int(f["assoc_id"]))
+    return SenderDry(as_int(f["assoc_id"]))
 
 
 def _stream_reset(f: Fields, tail: bytes, a: Abi) -> Notification:
     # The list is whole uint16_t's; a stray odd byte at the end is not a stream.
     count = len(tail) // 2
     streams = struct.unpack_from(f"={count}H", tail) if count else ()
-    return StreamReset(_int(f["assoc_id"]), _int(f["flags"]), tuple(streams))
+    return StreamReset(as_int(f["assoc_id"]), as_int(f["flags"]), tuple(streams))
 
 
 def _assoc_reset(f: Fields, tail: bytes, a: Abi) -> Notification:
     return AssocReset(
-        _int(f["assoc_id"]), _int(f["flags"]), _int(f["local_tsn"]), _int(f["remote_tsn"])
+        as_int(f["assoc_id"]), as_int(f["flags"]), as_int(f["local_tsn"]), as_int(f["remote_tsn"])
     )
 
 
 def _stream_change(f: Fields, tail: bytes, a: Abi) -> Notification:
     return StreamChange(
-        _int(f["assoc_id"]), _int(f["flags"]), _int(f["instrms"]), _int(f["outstrms"])
+        as_int(f["assoc_id"]), as_int(f["flags"]), as_int(f["instrms"]), as_int(f["outstrms"])
     )
 
 
@@ -436,10 +450,10 @@ def pack_event(setting: EventSetting, abi_name: AbiLike) -> bytes:
 def unpack_event(data: bytes, abi_name: AbiLike) -> EventSetting:
     a = abi(abi_name)
     f = unpack(a.struct("sctp_event"), a, data)
-    event = decode_enum(Event, _int(f["type"]), a)
+    event = decode_enum(Event, as_int(f["type"]), a)
     if not isinstance(event, Event):
         raise ValueError(f"struct sctp_event names an unknown type {event:#x}")
-    return EventSetting(event, bool(f["on"]), _int(f["assoc_id"]))
+    return EventSetting(event, bool(f["on"]), as_int(f["assoc_id"]))
 
 
 def pack_event_subscribe(events: Iterable[Event], abi_name: AbiLike) -> bytes:

@@ -31,8 +31,8 @@ from sctpx._notifications import (
 from sctpx._values import (
     CEnum,
     SendInfo,
-    _int,
     as_address,
+    as_int,
     decode_enum,
     decode_flags,
     encode_flags,
@@ -210,13 +210,13 @@ def _paddrinfo(f: Mapping[str, object], a: Abi) -> PeerAddrInfo:
     address = f["address"]
     assert address is None or isinstance(address, Address)
     return PeerAddrInfo(
-        assoc_id=_int(f["assoc_id"]),
+        assoc_id=as_int(f["assoc_id"]),
         address=address,
-        state=decode_enum(PathState, _int(f["state"]), a),
-        cwnd=_int(f["cwnd"]),
-        srtt=_int(f["srtt"]),
-        rto=_int(f["rto"]),
-        mtu=_int(f["mtu"]),
+        state=decode_enum(PathState, as_int(f["state"]), a),
+        cwnd=as_int(f["cwnd"]),
+        srtt=as_int(f["srtt"]),
+        rto=as_int(f["rto"]),
+        mtu=as_int(f["mtu"]),
     )
 
 
@@ -280,15 +280,15 @@ def _read_paddrparams(f: Mapping[str, object], a: Abi) -> PeerAddrParams:
     address = f["address"]
     assert address is None or isinstance(address, Address)
     return PeerAddrParams(
-        assoc_id=_int(f["assoc_id"]),
+        assoc_id=as_int(f["assoc_id"]),
         address=address,
-        hbinterval=_int(f["hbinterval"]),
-        pathmaxrxt=_int(f["pathmaxrxt"]),
-        pathmtu=_int(f["pathmtu"]),
-        sackdelay=_int(f.get("sackdelay", 0)),
-        flags=decode_flags(PathFlag, PATH_FLAGS, _int(f["flags"]), a),
-        ipv6_flowlabel=_int(f["ipv6_flowlabel"]),
-        dscp=_int(f["dscp"]),
+        hbinterval=as_int(f["hbinterval"]),
+        pathmaxrxt=as_int(f["pathmaxrxt"]),
+        pathmtu=as_int(f["pathmtu"]),
+        sackdelay=as_int(f.get("sackdelay", 0)),
+        flags=decode_flags(PathFlag, PATH_FLAGS, as_int(f["flags"]), a),
+        ipv6_flowlabel=as_int(f["ipv6_flowlabel"]),
+        dscp=as_int(f["dscp"]),
     )
 
 
@@ -296,14 +296,14 @@ def _read_status(f: Mapping[str, object], a: Abi) -> Status:
     primary = f["primary"]
     assert isinstance(primary, dict)
     return Status(
-        assoc_id=_int(f["assoc_id"]),
-        state=decode_enum(AssocStatus, _int(f["state"]), a),
-        rwnd=_int(f["rwnd"]),
-        unackdata=_int(f["unackdata"]),
-        penddata=_int(f["penddata"]),
-        instrms=_int(f["instrms"]),
-        outstrms=_int(f["outstrms"]),
-        fragmentation_point=_int(f["fragmentation_point"]),
+        assoc_id=as_int(f["assoc_id"]),
+        state=decode_enum(AssocStatus, as_int(f["state"]), a),
+        rwnd=as_int(f["rwnd"]),
+        unackdata=as_int(f["unackdata"]),
+        penddata=as_int(f["penddata"]),
+        instrms=as_int(f["instrms"]),
+        outstrms=as_int(f["outstrms"]),
+        fragmentation_point=as_int(f["fragmentation_point"]),
         primary=_paddrinfo(primary, a),
     )
 

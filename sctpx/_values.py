@@ -43,14 +43,6 @@ def decode_enum(cls: type[E], raw: int, a: Abi) -> E | int:
     return raw
 
 
-def encode_enum(name: str, value: CEnum | int, a: Abi) -> int:
-    if isinstance(value, CEnum):
-        return value.number(a)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an enum member or an int, not {type(value).__name__}")
-    return value
-
-
 F = TypeVar("F", bound=enum.Flag)
 
 
@@ -296,40 +288,41 @@ def sendv_info(info: SendInfo, abi_name: AbiLike) -> tuple[int, bytes]:
 def unpack_sndinfo(data: bytes, abi_name: AbiLike) -> SendInfo:
     a = abi(abi_name)
     raw = unpack(a.struct("sctp_sndinfo"), a, data)
-    return _sendinfo_from_sndinfo(raw, a)
+    return sendinfo_from_sndinfo(raw, a)
 
 
-def _sendinfo_from_sndinfo(raw: Mapping[str, object], a: Abi) -> SendInfo:
+def sendinfo_from_sndinfo(raw: Mapping[str, object], a: Abi) -> SendInfo:
     return SendInfo(
-        stream=_int(raw["sid"]),
-        ppid=_int(raw["ppid"]),
-        flags=decode_flags(MsgFlag, MSG_FLAGS, _int(raw["flags"]), a),
-        context=_int(raw["context"]),
-        assoc_id=_int(raw["assoc_id"]),
+        stream=as_int(raw["sid"]),
+        ppid=as_int(raw["ppid"]),
+        flags=decode_flags(MsgFlag, MSG_FLAGS, as_int(raw["flags"]), a),
+        context=as_int(raw["context"]),
+        assoc_id=as_int(raw["assoc_id"]),
     )
 
 
 def unpack_sndrcvinfo_as_send(data: bytes, abi_name: AbiLike) -> SendInfo:
     """A ``struct sctp_sndrcvinfo`` read as send parameters (SCTP_DEFAULT_SEND_PARAM)."""
     a = abi(abi_name)
-    return _sendinfo_from_sndrcvinfo(unpack(a.struct("sctp_sndrcvinfo"), a, data), a)
+    return sendinfo_from_sndrcvinfo(unpack(a.struct("sctp_sndrcvinfo"), a, data), a)
 
 
-def _sendinfo_from_sndrcvinfo(raw: Mapping[str, object], a: Abi) -> SendInfo:
-    flags = _int(raw["flags"])
+def sendinfo_from_sndrcvinfo(raw: Mapping[str, object], a: Abi) -> SendInfo:
+    flags = as_int(raw["flags"])
     policy = PrPolicy.decode(flags & _POLICY_MASK[a.name], a)
     return SendInfo(
-        stream=_int(raw["stream"]),
-        ppid=_int(raw["ppid"]),
+        stream=as_int(raw["stream"]),
+        ppid=as_int(raw["ppid"]),
         flags=decode_flags(MsgFlag, MSG_FLAGS, flags, a),
-        context=_int(raw["context"]),
-        ttl=_int(raw["timetolive"]),
+        context=as_int(raw["context"]),
+        ttl=as_int(raw["timetolive"]),
         policy=policy if isinstance(policy, PrPolicy) else PrPolicy.NONE,
-        assoc_id=_int(raw["assoc_id"]),
+        assoc_id=as_int(raw["assoc_id"]),
     )
 
 
-def _int(value: object) -> int:
+def as_int(value: object) -> int:
+    """An integer field of what ``_layout.unpack`` returned, typed as such."""
     assert isinstance(value, int)
     return value
 
@@ -382,14 +375,14 @@ def unpack_rcvinfo(data: bytes, abi_name: AbiLike, flags: int = 0) -> RecvInfo:
     raw = unpack(a.struct("sctp_rcvinfo"), a, data)
     eor, note = msg_flags(flags, a)
     return RecvInfo(
-        stream=_int(raw["sid"]),
-        ppid=_int(raw["ppid"]),
-        flags=decode_flags(MsgFlag, MSG_FLAGS, _int(raw["flags"]), a),
-        context=_int(raw["context"]),
-        assoc_id=_int(raw["assoc_id"]),
-        ssn=_int(raw["ssn"]),
-        tsn=_int(raw["tsn"]),
-        cumtsn=_int(raw["cumtsn"]),
+        stream=as_int(raw["sid"]),
+        ppid=as_int(raw["ppid"]),
+        flags=decode_flags(MsgFlag, MSG_FLAGS, as_int(raw["flags"]), a),
+        context=as_int(raw["context"]),
+        assoc_id=as_int(raw["assoc_id"]),
+        ssn=as_int(raw["ssn"]),
+        tsn=as_int(raw["tsn"]),
+        cumtsn=as_int(raw["cumtsn"]),
         eor=eor,
         notification=note,
     )
@@ -401,14 +394,14 @@ def unpack_sndrcvinfo(data: bytes, abi_name: AbiLike, flags: int = 0) -> RecvInf
     raw = unpack(a.struct("sctp_sndrcvinfo"), a, data)
     eor, note = msg_flags(flags, a)
     return RecvInfo(
-        stream=_int(raw["stream"]),
-        ppid=_int(raw["ppid"]),
-        flags=decode_flags(MsgFlag, MSG_FLAGS, _int(raw["flags"]), a),
-        context=_int(raw["context"]),
-        assoc_id=_int(raw["assoc_id"]),
-        ssn=_int(raw["ssn"]),
-        tsn=_int(raw["tsn"]),
-        cumtsn=_int(raw["cumtsn"]),
+        stream=as_int(raw["stream"]),
+        ppid=as_int(raw["ppid"]),
+        flags=decode_flags(MsgFlag, MSG_FLAGS, as_int(raw["flags"]), a),
+        context=as_int(raw["context"]),
+        assoc_id=as_int(raw["assoc_id"]),
+        ssn=as_int(raw["ssn"]),
+        tsn=as_int(raw["tsn"]),
+        cumtsn=as_int(raw["cumtsn"]),
         eor=eor,
         notification=note,
     )
@@ -418,11 +411,11 @@ def unpack_nxtinfo(data: bytes, abi_name: AbiLike) -> NextInfo:
     a = abi(abi_name)
     raw = unpack(a.struct("sctp_nxtinfo"), a, data)
     return NextInfo(
-        stream=_int(raw["sid"]),
-        ppid=_int(raw["ppid"]),
-        flags=decode_flags(MsgFlag, MSG_FLAGS, _int(raw["flags"]), a),
-        length=_int(raw["length"]),
-        assoc_id=_int(raw["assoc_id"]),
+        stream=as_int(raw["sid"]),
+        ppid=as_int(raw["ppid"]),
+        flags=decode_flags(MsgFlag, MSG_FLAGS, as_int(raw["flags"]), a),
+        length=as_int(raw["length"]),
+        assoc_id=as_int(raw["assoc_id"]),
     )
 
 
@@ -482,7 +475,3 @@ def as_address(name: str, value: object) -> Address | None:
         return parse_address(value)
     except OSError as exc:
         raise ValueError(f"{name}: {exc.strerror}") from None
-
-
-def address_tuple(a: Address | None) -> tuple[str, int] | tuple[str, int, int, int] | None:
-    return None if a is None else a.as_tuple()
