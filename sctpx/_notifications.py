@@ -289,27 +289,18 @@ def _paddr_change(f: Fields, tail: bytes, a: Abi) -> Notification:
 
 
 def _send_failed(f: Fields, tail: bytes, a: Abi) -> Notification:
+    """Both send-failed structs: the old one's info is a sndrcvinfo, RFC 6458's a sndinfo."""
     info = f["info"]
     assert isinstance(info, dict)
+    legacy = "timetolive" in info
+    read = sendinfo_from_sndrcvinfo if legacy else sendinfo_from_sndinfo
     return SendFailed(
         as_int(f["assoc_id"]),
         as_int(f["error"]),
         as_int(f["flags"]) == a.constant("SCTP_DATA_SENT"),
-        sendinfo_from_sndrcvinfo(info, a),
+        read(info, a),
         tail,
-        legacy=True,
-    )
-
-
-def _send_failed_event(f: Fields, tail: bytes, a: Abi) -> Notification:
-    info = f["info"]
-    assert isinstance(info, dict)
-    return SendFailed(
-        as_int(f["assoc_id"]),
-        as_int(f["error"]),
-        as_int(f["flags"]) == a.constant("SCTP_DATA_SENT"),
-        sendinfo_from_sndinfo(info, a),
-        tail,
+        legacy=legacy,
     )
 
 
@@ -369,7 +360,7 @@ READERS: dict[Event, tuple[str, Reader]] = {
     Event.ASSOC_CHANGE: ("sctp_assoc_change", _assoc_change),
     Event.PEER_ADDR_CHANGE: ("sctp_paddr_change", _paddr_change),
     Event.SEND_FAILED: ("sctp_send_failed", _send_failed),
-    Event.SEND_FAILED_EVENT: ("sctp_send_failed_event", _send_failed_event),
+    Event.SEND_FAILED_EVENT: ("sctp_send_failed_event", _send_failed),
     Event.REMOTE_ERROR: ("sctp_remote_error", _remote_error),
     Event.SHUTDOWN: ("sctp_shutdown_event", _shutdown),
     Event.ADAPTATION_INDICATION: ("sctp_adaptation_event", _adaptation),

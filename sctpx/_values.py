@@ -371,30 +371,20 @@ def msg_flags(raw: int, abi_name: AbiLike) -> tuple[bool, bool]:
 
 def unpack_rcvinfo(data: bytes, abi_name: AbiLike, flags: int = 0) -> RecvInfo:
     """``struct sctp_rcvinfo`` (SCTP_RCVINFO), with ``msg_flags`` for eor/notification."""
-    a = abi(abi_name)
-    raw = unpack(a.struct("sctp_rcvinfo"), a, data)
-    eor, note = msg_flags(flags, a)
-    return RecvInfo(
-        stream=as_int(raw["sid"]),
-        ppid=as_int(raw["ppid"]),
-        flags=decode_flags(MsgFlag, MSG_FLAGS, as_int(raw["flags"]), a),
-        context=as_int(raw["context"]),
-        assoc_id=as_int(raw["assoc_id"]),
-        ssn=as_int(raw["ssn"]),
-        tsn=as_int(raw["tsn"]),
-        cumtsn=as_int(raw["cumtsn"]),
-        eor=eor,
-        notification=note,
-    )
+    return _recv_info("sctp_rcvinfo", "sid", data, abi(abi_name), flags)
 
 
 def unpack_sndrcvinfo(data: bytes, abi_name: AbiLike, flags: int = 0) -> RecvInfo:
     """``struct sctp_sndrcvinfo`` (SCTP_SNDRCV) as received."""
-    a = abi(abi_name)
-    raw = unpack(a.struct("sctp_sndrcvinfo"), a, data)
+    return _recv_info("sctp_sndrcvinfo", "stream", data, abi(abi_name), flags)
+
+
+def _recv_info(c_struct: str, stream: str, data: bytes, a: Abi, flags: int) -> RecvInfo:
+    """The two receive structs differ only in the stream field's name."""
+    raw = unpack(a.struct(c_struct), a, data)
     eor, note = msg_flags(flags, a)
     return RecvInfo(
-        stream=as_int(raw["stream"]),
+        stream=as_int(raw[stream]),
         ppid=as_int(raw["ppid"]),
         flags=decode_flags(MsgFlag, MSG_FLAGS, as_int(raw["flags"]), a),
         context=as_int(raw["context"]),
