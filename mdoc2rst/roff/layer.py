@@ -735,6 +735,10 @@ class Roff:
             return
         self.comments = False
         name, pos = _request_name(buf, ctl)
+        end = ctl + len(name)
+        if end + 1 < len(buf) and buf[end] == "\\" and buf[end + 1] not in "{}\\":
+            # An escape ends the name (roff_getname): it cannot be part of one.
+            self.report("NAMESC", ln, offs, buf[ctl : end + 2])
         if (
             self.block is not None
             and not self.in_scope
@@ -780,18 +784,10 @@ class Roff:
                 undecided = self.choose is not None
                 self._to_parser(name)
                 self.parser.parse_line(ln, buf, ctl, True)
-                # As in mandoc's roff_parse, a name that is no macro, request
-                # or string is defined empty once used: only its first use
-                # is reported.  (While the language is still undecided,
-                # mandoc counts the macros of both; the first line's name is
-                # left alone here.)
-                if (
-                    not undecided
-                    and name
-                    and name not in self.parser.known
-                    and name not in self.strings.text
-                ):
-                    self.macros.set(name, "")
+                # (While the language is still undecided, mandoc counts the
+                # macros of both; the first line's name is left alone here.)
+                if not undecided:
+                    self.forget(name)
 
     def _to_parser(self, name: str) -> None:
         """Macro line ``name`` goes to the parser.
@@ -1445,9 +1441,16 @@ class Roff:
 
     def forget(self, name: str) -> None:
         """A name that is no macro, request or string is defined empty
-        once used, as mandoc's roff_parse does."""
-        if name and name not in self.parser.known and name not in self.strings.text:
+        once used, as mandoc's roff_parse does: only its first use is
+        reported.  So is the empty name of a line whose name starts with
+        an escape."""
+        if name not in self.parser.known and name not in self.strings.text:
             self.macros.set(name, "")
+
+    def _req_cblock(self, ln: int, buf: str, name: str, pos: int, ctl: int) -> None:
+        """``..`` (the request named "."), outside a definition: mandoc's
+        roff_cblock, which ends a block only inside ``.de`` and its kin."""
+        self.report("BLK_NOTOPEN", ln, self.at, "..")
 
     def _req_open(self, ln: int, buf: str, name: str, pos: int, ctl: int) -> None:
         """A request opening a preprocessor block (``.TS``)."""
@@ -1810,6 +1813,7 @@ _REQUESTS: Final[dict[str, Callable[[Roff, int, str, str, int, int], None]]] = {
     "de": Roff._req_define, "de1": Roff._req_define, "dei": Roff._req_define,
     "dei1": Roff._req_define, "am": Roff._req_define, "am1": Roff._req_define,
     "ami": Roff._req_define, "ami1": Roff._req_define, "ig": Roff._req_define,
+    ".": Roff._req_cblock,
     "TS": Roff._req_open, "TE": Roff._req_TE, "T&": Roff._req_T_,
     "EQ": Roff._req_unsupported_block,
 }  # fmt: skip
