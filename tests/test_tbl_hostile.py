@@ -54,6 +54,15 @@ HUGE: dict[str, tuple[str, set[str]]] = {
     "bad-options-100000": (table("l.", "a\n", "% tab() " * 100_000 + ";\n"), {"TBLOPT_ALPHA"}),
     "restart-100000": (table("l.", "a\n" + ".T&\nl.\nb\n" * 100_000), set()),
     "macros-in-table-100000": (table("l l.", ".B a\tb\n" * 100_000), {"TBLMACRO"}),
+    # Each row continues a cell far right; each cell of the last row then
+    # walks up every row: the walks are bounded, and say so.
+    "far-continuations-3000x3000": (
+        table(
+            "l" + " s" * 3000 + " l.",
+            "x\t\\^\n" * 3000 + ".T&\n" + "l " * 3001 + ".\n" + "\\^\t" * 3000 + "\n",
+        ),
+        {"TOOLARGE"},
+    ),
     "tables-100000": (HEADER + ".TS\nl.\na\n.TE\n" * 100_000, set()),
     "unclosed-parens-layout": (table("l(" * 200_000 + ".", "a\n"), {"TBLLAYOUT_PAR"}),
 }

@@ -12,7 +12,7 @@ from bisect import bisect_left
 from typing import Final
 
 from mdoc2rst.roff.escape import scan_escape
-from mdoc2rst.tbl.model import CellType, Dat, DataType, Opt, Span, SpanType, Table
+from mdoc2rst.tbl.model import WALK_STEPS, CellType, Dat, DataType, Opt, Span, SpanType, Table
 from mdoc2rst.tree.diagnostics import Reporter
 
 #: Data cells that are horizontal lines, by their whole text.
@@ -45,7 +45,7 @@ def _cell_end(p: str, pos: int, tab: str) -> int:
     return n
 
 
-def _continued(sp: Span, col: int) -> Dat | None:
+def _continued(tbl: Table, sp: Span, col: int, report: Reporter, ln: int) -> Dat | None:
     """The cell that a cell in column ``col`` of the row below ``sp``
     continues downwards: the first cell at or right of ``col`` in the
     nearest row above that is not itself spanned from above (None when a
@@ -58,6 +58,12 @@ def _continued(sp: Span, col: int) -> Dat | None:
         if col in row.above:
             found = row.above[col]
             break
+        if tbl.walk_steps <= 0:
+            if tbl.walk_steps == 0:
+                tbl.walk_steps = -1
+                report("TOOLARGE", ln, 0, f"more than {WALK_STEPS} rows walked for vertical spans")
+            return None
+        tbl.walk_steps -= 1
         walked.append(row)
         k = bisect_left(row.cols, col)
         if k == len(row.cells):
@@ -94,7 +100,7 @@ def _getdata(tbl: Table, sp: Span, report: Reporter, ln: int, p: str, pos: int) 
     cp = cells[k]
     dat = Dat(cp)
     if cp.pos is CellType.DOWN or (pos - start == 2 and p[start : start + 2] == "\\^"):
-        above = _continued(sp.prev, cp.col) if sp.prev is not None else None
+        above = _continued(tbl, sp.prev, cp.col, report, ln) if sp.prev is not None else None
         if above is not None:
             above.vspans += 1
     # Spanned cells to the right: a matter of the layout alone.

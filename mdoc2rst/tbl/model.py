@@ -13,6 +13,13 @@ import enum
 from dataclasses import dataclass, field
 from typing import Final
 
+#: Rows that the walks up from cells spanned from above may visit in one
+#: table.  Walks are shared per row and column, but a crafted table (each
+#: row continuing a cell far to the right, then a row of many cells spanned
+#: from above) still makes them grow with the square of its size, as they
+#: do in mandoc; real tables take a few thousand steps.
+WALK_STEPS: Final = 2_000_000
+
 
 class Opt:
     """Option bits of a whole table (``TBL_OPT_*``)."""
@@ -236,6 +243,9 @@ class Table:
     #: right of their last cell.  A row that data rows widen later is
     #: narrower than the table by then, and never again as wide.
     right_lines: dict[int, int] = field(default_factory=dict)
+    #: Rows the walks for vertical spans may still visit (data.WALK_STEPS);
+    #: -1 once spent and reported.
+    walk_steps: int = WALK_STEPS
 
     @property
     def last_span(self) -> Span | None:
