@@ -1,7 +1,8 @@
 """The reST writer: golden fixtures, injection, corpus cleanliness, text fidelity.
 
 ``tests/fixtures/rst/NAME.mdoc`` pages and ``tests/fixtures/rst_man/NAME.man``
-pages (man(7)) sit beside ``NAME.sphinx.rst`` and ``NAME.docutils.rst``, the
+pages (man(7)), and pages of either language with tables and equations in
+``tests/fixtures/rst_tbl/``, sit beside ``NAME.sphinx.rst`` and ``NAME.docutils.rst``, the
 expected output of each flavour.  Regenerate them with
 ``python tests/test_rst.py --regen`` and read the diff before committing.
 """
@@ -39,7 +40,16 @@ from mdoc2rst.writers.rst import RstOptions, write
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures" / "rst"
 MAN_FIXTURES = Path(__file__).parent / "fixtures" / "rst_man"
-CASES = sorted([*FIXTURES.glob("*.mdoc"), *MAN_FIXTURES.glob("*.man")])
+#: tbl(7) tables and eqn(7) equations, in pages of both languages.
+PREPROC_FIXTURES = Path(__file__).parent / "fixtures" / "rst_tbl"
+CASES = sorted(
+    [
+        *FIXTURES.glob("*.mdoc"),
+        *MAN_FIXTURES.glob("*.man"),
+        *PREPROC_FIXTURES.glob("*.mdoc"),
+        *PREPROC_FIXTURES.glob("*.man"),
+    ]
+)
 FLAVORS = ("sphinx", "docutils")
 FLOOR = 0.97
 

@@ -18,7 +18,7 @@ import hashlib
 import re
 import unicodedata
 import urllib.parse
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal
@@ -27,11 +27,13 @@ from mdoc2rst.roff.escape import render, runs
 from mdoc2rst.safe import one_line, safe_url
 from mdoc2rst.tree.identity import Identity, identify
 from mdoc2rst.tree.nodes import (
+    TBL,
     TEXT,
     Document,
     Flag,
     Node,
 )
+from mdoc2rst.writers.tbl import table_at, write_table
 
 Flavor = Literal["sphinx", "docutils"]
 
@@ -716,13 +718,12 @@ class PageWriter:
         self.atoms, self.spc, self.spc_force = saved
         return atoms
 
-    def blocks(self, nodes: Iterable[Node]) -> list[str]:
+    def blocks(self, nodes: Sequence[Node]) -> list[str]:
         """The reST lines of ``nodes``, rendered on their own."""
         saved = self.atoms, self.out, self.spc
         self.atoms, self.out, self.spc = [], [], False
         self.depth += 1
-        for n in nodes:
-            self.node(n)
+        self.walk(nodes)
         self.flush()
         lines = self.out
         self.depth -= 1
@@ -890,8 +891,46 @@ class PageWriter:
         raise NotImplementedError
 
     def children(self, n: Node) -> None:
-        for c in n.children:  # the writer never edits the tree
-            self.node(c)
+        self.walk(n.children)
+
+    def walk(self, nodes: Sequence[Node]) -> None:
+        """Write sibling nodes; a run of TBL nodes is one table."""
+        k, end = 0, len(nodes)
+        while k < end:  # the writer never edits the tree
+            c = nodes[k]
+            if c.type is TBL:
+                k = self.tbl(nodes, k)
+            else:
+                self.node(c)
+                k += 1
+
+    # -- tables
+
+    def tbl(self, nodes: Sequence[Node], start: int) -> int:
+        """The tbl(7) table whose first row is ``nodes[start]``, as a block
+        of its own where it stands; returns the index of the node after it."""
+        spans, after = table_at(nodes, start)
+        lines = write_table(spans, inline=self.cell)
+        if not lines:
+            return after
+        self.flush()
+        if lines[0] == "::":
+            # The table as text: a literal block, cut as any other is.
+            self.literal([x[4:] for x in lines[2:]])
+        else:
+            self.emit(lines, nodes[start].line)
+        return after
+
+    def cell(self, text: str) -> str:
+        """A table cell's roff text as inline reST, with the page's fonts
+        and links; every word escaped as if it started a line, as a text
+        block's lines are wrapped after this."""
+        saved = self.styles
+        self.styles = [""]
+        atoms = self.capture([Node(TEXT, "", 0, 0, string=text)])
+        self.styles = saved
+        tokens = self.inline.tokens(atoms)
+        return " ".join(self.inline.join(t, line_start=True) for t in tokens)
 
 
 def _hang(marker: str, lines: list[str]) -> list[str]:

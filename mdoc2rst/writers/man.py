@@ -25,7 +25,18 @@ from dataclasses import replace
 from mdoc2rst.roff.escape import render
 from mdoc2rst.safe import LINE_ENDS, safe_mail
 from mdoc2rst.tree.identity import Identity, identify
-from mdoc2rst.tree.nodes import BLOCK, BODY, COMMENT, ELEM, ROOT, TEXT, Document, Flag, Node
+from mdoc2rst.tree.nodes import (
+    BLOCK,
+    BODY,
+    COMMENT,
+    ELEM,
+    ROOT,
+    TBL,
+    TEXT,
+    Document,
+    Flag,
+    Node,
+)
 from mdoc2rst.writers.base import (
     _LONG,
     NEWLINE,
@@ -178,6 +189,9 @@ class _ManWriter(PageWriter):
     def node(self, n: Node) -> None:
         if n.type is COMMENT or n.flags & Flag.NOPRT:
             return
+        if n.type is TBL:
+            self.tbl([n], 0)  # a row met alone, not in a run of siblings
+            return
         if n.line > 0:
             self.cur_line = n.line
         if n.type is ROOT:
@@ -209,11 +223,9 @@ class _ManWriter(PageWriter):
         self.other(n)
 
     def other(self, n: Node) -> None:
-        """A node no table row knows (a request mandoc ignores, a table, an
-        equation): its text, so that nothing of the page is lost.
-
-        Table and equation nodes plug in here.
-        """
+        """A node no table row knows (a request mandoc ignores): its text,
+        so that nothing of the page is lost.  Tables are written by the
+        shared walk over siblings (:meth:`PageWriter.walk`)."""
         if n.string and n.type is not ELEM:
             self.word(render(n.string), self.style)
         self.children(n)

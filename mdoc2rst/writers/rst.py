@@ -29,6 +29,7 @@ from mdoc2rst.tree.nodes import (
     ENDBODY_NOT,
     HEAD,
     ROOT,
+    TBL,
     TEXT,
     Document,
     Flag,
@@ -570,6 +571,9 @@ class _Writer(PageWriter):
 
     def node(self, n: Node) -> None:
         if n.type is COMMENT or n.flags & Flag.NOPRT:
+            return
+        if n.type is TBL:
+            self.tbl([n], 0)  # a row met alone, not in a run of siblings
             return
         if n.line > 0:
             self.cur_line = n.line

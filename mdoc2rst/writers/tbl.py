@@ -26,9 +26,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from mdoc2rst.roff.escape import render
-from mdoc2rst.tbl.model import CellType, Dat, DataType, Opt, Span, SpanType
+from mdoc2rst.tbl.model import CellType, Dat, DataType, Font, Opt, Span, SpanType
 from mdoc2rst.tree.nodes import TBL, Node
-from mdoc2rst.writers.base import escape_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +39,10 @@ class TableOptions:
 
 
 def _inline(text: str) -> str:
+    # Imported here: the writers' shared module imports this one to write
+    # the tables of a page, with their own inline markup.
+    from mdoc2rst.writers.base import escape_text
+
     # Word by word, each as if it started a line: "1. x" or "- x" in a
     # cell would otherwise read as a list.
     return " ".join(escape_text(word) for word in render(text).split(" "))
@@ -85,6 +88,12 @@ def write_table(
     """The rows as reST lines, with no blank line around them; none for a
     table without cells."""
     opts = options or TableOptions()
+    data = [sp for sp in spans if sp.pos is SpanType.DATA]
+    cols = max((sp.opts.cols for sp in data), default=0)
+    if len(data) * cols > _MATRIX_MAX:
+        # Only hostile pages have such tables: the matrix of their cells
+        # would grow with rows times columns.
+        return _unaligned(data, plain)
     model = _Model.build(spans)
     if model is None:
         return []
@@ -95,6 +104,23 @@ def write_table(
         # A span hides text of another cell: each cell on its own instead.
         model = _Model.build(spans, joined=False) or model
     return _literal(model, spans, opts, plain)
+
+
+#: The most cells (rows times columns) a table is laid out in; a table of
+#: more is written one row a line, its cells' text separated by blanks.
+_MATRIX_MAX = 1 << 20
+
+
+def _unaligned(rows: Sequence[Span], plain: Callable[[str], str]) -> list[str]:
+    """The rows' text, one row a line, in a literal block: linear in the cells."""
+    out: list[str] = []
+    for sp in rows:
+        texts = (plain(d.string) for d in sp.cells if d.string and not _is_rule(d))
+        line = "   ".join(" ".join(t.split()) for t in texts)
+        out.append("    " + line if line else "")
+    while out and not out[-1]:
+        out.pop()
+    return ["::", "", *out] if any(out) else []
 
 
 # -- the table as a matrix of cells -------------------------------------------
@@ -188,6 +214,13 @@ class _Model:
         return _Model(rows, cols, full, cells, rule_after, overlap)
 
 
+#: A layout font as the escape that selects it.
+_FONT_ESCAPE: dict[Font, str] = {
+    Font.ROMAN: "",
+    **{f: f"\\f[{f.value.upper()}]" for f in Font if f is not Font.ROMAN},
+}
+
+
 def _cell_lines(
     cell: _Cell, opts: TableOptions, text_of: Callable[[str], str], wrap: bool
 ) -> list[str]:
@@ -196,7 +229,9 @@ def _cell_lines(
     dat = cell.dat
     if dat is None or dat.string is None or _is_rule(dat):
         return []
-    text = text_of(dat.string).strip()
+    # The layout's font (``lb``, ``li``) as the font escape it stands for,
+    # so that each writer shows it as it shows the page's fonts.
+    text = text_of(_FONT_ESCAPE[dat.layout.font] + dat.string).strip()
     if not text:
         return []
     if dat.block and wrap:

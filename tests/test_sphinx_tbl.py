@@ -1,0 +1,105 @@
+"""tbl(7) tables (and eqn(7) equations) of both languages in a Sphinx site.
+
+The pages of tests/fixtures/rst_tbl/ built as a site, nitpicky with
+warnings as errors (``-W -n``): every table is a table of the HTML, or its
+text a literal block, in the right place, with no warning.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("sphinx", reason="Sphinx is not installed (pip install '.[sphinx]')")
+
+from sphinx.application import Sphinx
+from sphinx.util.docutils import docutils_namespace, patch_docutils
+
+FIXTURES = Path(__file__).parent / "fixtures" / "rst_tbl"
+PAGES = sorted([*FIXTURES.glob("*.mdoc"), *FIXTURES.glob("*.man")])
+
+CONF = """\
+extensions = ["mdoc2rst.sphinx"]
+exclude_patterns = ["_build"]
+nitpicky = True
+# The fixtures' deliberate errors (a cell past the layout, a table with no
+# data), that mandoc reports too: suppressed by name, as users do.
+suppress_warnings = ["mdoc.tbldata_extra", "mdoc.tbldata_none"]
+"""
+
+INDEX = """\
+Tables
+======
+
+.. toctree::
+   :glob:
+
+   man7/*
+"""
+
+INTRO = """\
+.Dd May 1, 2024
+.Dt INTRO 7
+.Os
+.Sh NAME
+.Nm intro
+.Nd the page the fixtures refer to
+"""
+
+
+def _text(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    srcdir = tmp_path_factory.mktemp("sphinx-tbl") / "project"
+    (srcdir / "man7").mkdir(parents=True)
+    for page in PAGES:
+        shutil.copy(page, srcdir / "man7" / f"{page.stem}.7")
+    (srcdir / "man7" / "intro.7").write_text(INTRO, encoding="utf-8")
+    (srcdir / "conf.py").write_text(CONF, encoding="utf-8")
+    (srcdir / "index.rst").write_text(INDEX, encoding="utf-8")
+    warnings = io.StringIO()
+    with patch_docutils(srcdir), docutils_namespace():
+        app = Sphinx(
+            srcdir,
+            srcdir,
+            srcdir / "_build" / "html",
+            srcdir / "_build" / "doctrees",
+            "html",
+            status=io.StringIO(),
+            warning=warnings,
+            freshenv=True,
+            warningiserror=True,
+        )
+        app.build()
+    assert re.sub(r"\x1b\[[0-9;]*m", "", warnings.getvalue()) == ""
+    assert app.statuscode == 0
+    yield srcdir / "_build" / "html"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_page_builds_with_its_tables(site: Path, page: Path) -> None:
+    html = (site / "man7" / f"{page.stem}.html").read_text(encoding="utf-8")
+    assert html.count("<table") >= 3
+    text = _text(html)
+    # Each table where it stands: between the text before and after it.
+    before = text.index("A table after a paragraph")
+    assert before < text.index("Text after the table.")
+    assert text.index("An item with a table") < text.index("and text after it.")
+
+
+def test_cells_keep_fonts_and_links(site: Path) -> None:
+    html = (site / "man7" / "man-tables.html").read_text(encoding="utf-8")
+    assert "<strong>-x</strong>" in html
+    assert 'href="intro.html' in html
+    mdoc = (site / "man7" / "mdoc-tables.html").read_text(encoding="utf-8")
+    assert "<strong>first</strong>" in mdoc
+    # Too wide for a grid: the table as text.
+    assert re.search(r"<pre>.*a{68}.*b{74}", mdoc)
