@@ -508,6 +508,14 @@ def send_and_shutdown(args: list[str]) -> Result:
         ]
         out["client_reads"] = client.recv(100, timeout=5).decode()
         out["peer_send_after"] = raised(lambda: peer.send(b"too late", timeout=1))
+        # close() with data unread is an ABORT, not a SHUTDOWN (as on FreeBSD).
+        other = client_to(udp)
+        sctpx.connectx(other, [("127.0.0.1", SCTP_PORT)])
+        unread, _ = server.accept(timeout=5)
+        other.send(b"never read")
+        unread.recvmsg(1, timeout=5)  # the message has arrived; 9 bytes stay unread
+        unread.close()
+        out["after_unread_close"] = raised(lambda: other.recv(100, timeout=5))
         return out
 
 
@@ -930,6 +938,7 @@ def test_send_without_association_is_enotconn_and_shutdown_half_closes() -> None
     # had sent before still arrives here.
     assert seen["peer_reads"] == ["last words", ""]
     assert seen["client_reads"] == "before"
+    assert seen["after_unread_close"]["errno"] == errno.ECONNRESET, seen["after_unread_close"]
 
 
 RANGE_ERRORS = {

@@ -143,13 +143,18 @@ def close_round(udp: int, server: usrsctp.Socket, rnd: random.Random, tally: Tal
     for thread in threads:
         thread.start()
     time.sleep(rnd.uniform(0, 0.02))
-    # The pairs that carry data close gracefully: usrsctp 0.9.5.0 corrupts
-    # its own heap, now and then, when an association with messages queued
-    # is aborted -- by SO_LINGER 0 or by the peer's ABORT -- which a C
-    # program using usrsctp alone reproduces (a crash in malloc, later, on
-    # usrsctp's receive thread).  That is no call in flight on a freed
-    # socket, which is what this phase is after; the sockets without data
-    # are aborted or closed at random.
+    # The pairs that carry data are closed without SO_LINGER 0, yet their
+    # associations end in an ABORT all the same: the peers still hold data
+    # unread, and usrsctp, as FreeBSD, aborts on such a close.  usrsctp
+    # 0.9.5.0 corrupts its own heap now and then when an association with
+    # messages queued is aborted, and the process dies in malloc or free on
+    # any thread (here about one 30-second close phase in three); the C
+    # program tools/usrsctp_abort.c, usrsctp alone, dies the same way.  The
+    # other way out is worse: closing the flooding side while its peer reads
+    # to the end leaves usrsctp_finish refusing for good after a few rounds.
+    # Neither is a call in flight on a freed socket, which is what this
+    # phase is after (valgrind sees none); the sockets without data are
+    # aborted or closed at random.
     closing = [(sock, False) for pair in pairs for sock in pair]
     others = [hole, pending, listener]
     rnd.shuffle(others)
