@@ -1,5 +1,6 @@
-/* usrsctp alone, without Python: the heap corruption that
-   tools/usrsctp_stress.py now and then dies of (docs/sctpx.rst).
+/* usrsctp alone, without Python: the heap corruption that aborting an
+   association with messages queued brings (docs/sctpx.rst), which
+   tools/usrsctp_stress.py therefore avoids.
 
    Each round connects two sockets over UDP encapsulation on loopback; a
    thread floods one of them while the main thread closes its peer with data

