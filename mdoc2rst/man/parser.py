@@ -22,7 +22,7 @@ from mdoc2rst.roff.builder import Builder, Mode
 from mdoc2rst.roff.escape import scan_escape
 from mdoc2rst.tbl.model import Span
 from mdoc2rst.tree.diagnostics import Reporter
-from mdoc2rst.tree.nodes import BLOCK, ELEM, HEAD, ROOT, TEXT, Flag, Node
+from mdoc2rst.tree.nodes import BLOCK, ELEM, EQN, HEAD, ROOT, TEXT, Flag, Node
 
 #: Deepest tree the parser builds; a macro that would open a scope deeper
 #: is dropped with a message.  Real pages nest a dozen levels at most;
@@ -415,7 +415,10 @@ class ManParser(Builder):
     # Lines
 
     def parse_line(self, lineno: int, buf: str, offs: int, control: bool) -> None:
-        self.flags |= Mode.NEWLINE
+        last = self.last
+        if last.type is not EQN or lineno > last.line:
+            # Text after an in-line equation goes on the equation's line.
+            self.flags |= Mode.NEWLINE
         if control:
             self.pmacro(lineno, buf, offs)
         else:
@@ -544,6 +547,11 @@ class ManParser(Builder):
         (roff_addtbl), whether or not it makes a data row."""
         self.breakscope("TS")
         super().table(line, spans)
+
+    def equation(self, line: int, pos: int) -> Node:
+        """An equation breaks a next-line scope too (roff_EQ)."""
+        self.breakscope("EQ")
+        return super().equation(line, pos)
 
     def endparse(self) -> None:
         self.unscope(None)

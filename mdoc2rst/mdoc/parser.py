@@ -34,6 +34,7 @@ from mdoc2rst.tree.nodes import (
     ELEM,
     ENDBODY_NOT,
     ENDBODY_SPACE,
+    EQN,
     HEAD,
     SECTION_NAMES,
     TEXT,
@@ -644,7 +645,10 @@ class MdocParser(Builder):
     # Lines
 
     def parse_line(self, lineno: int, buf: str, offs: int, control: bool) -> None:
-        self.flags |= St.NEWLINE
+        last = self.last
+        if last.type is not EQN or lineno > last.line:
+            # Text after an in-line equation goes on the equation's line.
+            self.flags |= St.NEWLINE
         if self.getreg("nS"):
             self.flags |= St.SYNOPSIS
         else:

@@ -14,9 +14,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Final
 
+from mdoc2rst.eqn.box import Box, BoxType
 from mdoc2rst.tbl.model import Span
 from mdoc2rst.tree.diagnostics import Reporter
-from mdoc2rst.tree.nodes import BODY, COMMENT, HEAD, TAIL, TBL, TEXT, Flag, Node, NodeType, Sec
+from mdoc2rst.tree.nodes import (
+    BODY,
+    COMMENT,
+    EQN,
+    HEAD,
+    TAIL,
+    TBL,
+    TEXT,
+    Flag,
+    Node,
+    NodeType,
+    Sec,
+)
 
 
 class Mode:
@@ -248,6 +261,18 @@ class Builder:
             n = self._append(Node(TBL, "", line, 0, span=span))
             n.flags |= _DONE
             self.child_next = False
+
+    def equation(self, line: int, pos: int) -> Node:
+        """The EQN node of an equation whose ``.EQ`` is at ``line``, ``pos``
+        (roff_EQ); its boxes come at ``.EN``.  It starts a line of output
+        when it is the first node of its input line, or below one."""
+        n = Node(EQN, "", line, pos, eqn=Box(BoxType.ROOT))
+        if line > self.last.line:
+            n.flags |= Flag.LINE
+        n = self._append(n)
+        n.flags |= _DONE
+        self.child_next = False
+        return n
 
     def comment_alloc(self, line: int, pos: int, text: str) -> None:
         n = self._append(Node(COMMENT, "", line, pos, string=text))

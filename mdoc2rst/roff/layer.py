@@ -29,10 +29,12 @@ from __future__ import annotations
 import errno
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Final
 
+from mdoc2rst.eqn.delim import eqndelim
+from mdoc2rst.eqn.parser import EqnParser
 from mdoc2rst.roff.builder import ELEMENT_ARGS, Builder, Mode
 from mdoc2rst.roff.chars import PREDEFINED_STRINGS
 from mdoc2rst.roff.chars import lookup as char_lookup
@@ -40,10 +42,11 @@ from mdoc2rst.roff.escape import Esc, escaped, scan, scan_escape
 from mdoc2rst.tbl import reader as tbl_reader
 from mdoc2rst.tbl.model import Table
 from mdoc2rst.tree.diagnostics import Reporter
-from mdoc2rst.tree.nodes import ASCII_HYPH
+from mdoc2rst.tree.nodes import ASCII_HYPH, Node
 
 EXPAND_LIMIT: Final = 1000  # escape expansions on one line, as in mandoc
 MACRO_DEPTH: Final = 64  # nested user macro calls and .so files
+REPARSE_LIMIT: Final = 1000  # in-line equation rewrites of one input line (read.c)
 # Requests running the rest of their line (.if, .nop, .while) nest on one
 # line: with the macros and files around them, they stay this shallow, well
 # within Python's recursion limit (mandoc loops instead, without a bound).
@@ -444,9 +447,22 @@ class Roff:
         self.trap_lines = 0  # .it: text lines until the trap springs
         self.line_end = -1  # the input line is too long: where to say so
         self.trap_macro = ""
-        #: The open preprocessor block (a table), which takes the lines
-        #: up to its end; and its tables, the open one last.
+        #: The open preprocessor block (a table, an equation), which takes
+        #: the lines up to its end.
         self.block: Preprocessor | None = None
+        #: The document's equation parser, made at its first equation: the
+        #: state it keeps (definitions, ``delim``, ``gsize``) outlives each
+        #: equation, as mandoc's last_eqn does.
+        self.eqn: EqnParser | None = None
+        #: The open equation was opened by an in-line delimiter (eqn_inline).
+        self.eqn_inline = False
+        #: In-line equation rewrites of the current input line (reparse_count),
+        #: and whether the line being read is one of them.
+        self.reparses = 0
+        #: The pieces of rewritten lines still to read (text, offset, owed,
+        #: depth of rewriting), and the depth of the piece being read.
+        self.reread: list[tuple[str, int, int, int]] = []
+        self.reread_depth = 0
         parser.getreg = self.getreg
         parser.setreg = self.setreg
         parser.expand_arg = self.expand_arg
@@ -540,6 +556,7 @@ class Roff:
                 self.line_end = -1  # mandoc checks no joined line
             if self.depth == 0:
                 self.budget = EXPANSION_BUDGET
+                self.reparses = 0
             self.line(lineno, buf)
 
     def _long_line(self, ln: int, buf: str, end: int, pos: int) -> None:
@@ -575,7 +592,8 @@ class Roff:
                 self.report("BLK_NOEND", opened.line, opened.pos, opened.request)
             finally:
                 self.report.file = saved
-        if self.block is not None:
+        while self.block is not None:
+            # An equation first, then the table it may stand in.
             block, self.block = self.block, None
             block.finish(self, True)
 
@@ -615,6 +633,57 @@ class Roff:
 
     def _active(self) -> bool:
         return all(s.rule for s in self.scopes)
+
+    def _delimited(self, ln: int, buf: str, offs: int, owed: int) -> bool:
+        """In-line equations (roff_eqndelim): outside equations and tables,
+        a line with the opening delimiter is read again as the lines
+        ``text``, ``.EQ``, ``equation``; inside an in-line equation, one
+        with the closing delimiter as ``equation``, ``.EN``, ``text``.
+        False when the line has no delimiter to act on."""
+        block = self.block
+        inside = isinstance(block, EqnBlock) and block.outer is None and self.eqn_inline
+        if block is not None and not inside:
+            return False
+        assert self.eqn is not None
+        rewritten = eqndelim(buf, offs, self.eqn.state, inside)
+        if rewritten is None:
+            return False
+        self.reparses += 1
+        stack = self.reread
+        depth = self.reread_depth
+        if self.reparses > REPARSE_LIMIT:
+            # mandoc gives up the lines this one came from (the rest of
+            # the innermost rewrite), then goes on with the outer ones.
+            self.report("ROFFLOOP", ln, len(buf) + 1)
+            while stack and stack[-1][3] == depth:
+                stack.pop()
+            return True
+        self.eqn_inline = not inside
+        pieces = rewritten.split("\n")
+        if inside and depth and pieces[-1] == ".EN":
+            # mandoc 1.14.6 gives the text of a line it reads again an
+            # empty "\\&" after an equation that ends it (the line an
+            # equation opened on, closed on the same input line).
+            pieces.append("\\&")
+        # The same line number for each piece; the first goes on from where
+        # the line did (after a condition), as mandoc reads it again.  A
+        # piece may be rewritten in turn: the pieces wait on one stack, the
+        # newest first, so that a line of a thousand equations nests no calls.
+        owed = owed if owed < 0 else 0
+        stack.extend(
+            (piece, offs if k == 0 else 0, owed, depth + 1)
+            for k, piece in reversed(list(enumerate(pieces)))
+        )
+        if depth:
+            return True  # the outermost rewrite reads the stack
+        try:
+            while stack:
+                piece, off, owe, self.reread_depth = stack.pop()
+                self._live(ln, piece, off, owe)
+        finally:
+            stack.clear()
+            self.reread_depth = 0
+        return True
 
     def _spend(self, budget: str, ln: int, pos: int, what: str) -> None:
         """A page budget ran out: say so the first time."""
@@ -697,6 +766,8 @@ class Roff:
         is not expanded again (mandoc does not either; it would double
         ``.ec`` conversions and cost a pass over the line per request).
         """
+        if self.eqn is not None and self.eqn.state.delim and self._delimited(ln, buf, offs, owed):
+            return
         raw: str | None = None  # the line as written, when it is expanded here
         if owed < 0:
             owed = 0
@@ -708,6 +779,11 @@ class Roff:
                     return
                 owed = max(0, len(expanded) - (len(buf) - offs))
                 buf = buf[:offs] + expanded
+        if self.block is not None and self.block.owns(buf, offs):
+            # An equation takes every line but its end, requests included.
+            if not owed or self._charge(ln, owed):
+                self.block.read(self, ln, buf, offs)
+            return
         ctl = self._control(buf, offs)
         if self.block is not None and (ctl is None or ctl >= len(buf)):
             # Text and empty requests are the block's own.
@@ -1434,7 +1510,6 @@ class Roff:
             or name in _UNSUPPORTED
             or name in _INSECURE
             or name in ELEMENT_ARGS
-            or name in _BLOCK_ENDS
             or name in self.macros.text
             or name in self.renamed
         )
@@ -1453,15 +1528,19 @@ class Roff:
         self.report("BLK_NOTOPEN", ln, self.at, "..")
 
     def _req_open(self, ln: int, buf: str, name: str, pos: int, ctl: int) -> None:
-        """A request opening a preprocessor block (``.TS``)."""
-        if self.block is not None:
-            # Only reachable through a conditional: inside a block, the
-            # block sees its opening request as a misplaced macro.
-            self.report("BLK_BROKEN", ln, self.at, f"{name} breaks {name}")
-            block, self.block = self.block, None
+        """A request opening a preprocessor block (``.TS``, ``.EQ``)."""
+        self.block = _PREPROCESSORS[name](self, ln, buf, pos)
+
+    def _req_EN(self, ln: int, buf: str, name: str, pos: int, ctl: int) -> None:
+        """``.EN``: the equation ends and is parsed (roff_EN)."""
+        block = self.block
+        if isinstance(block, EqnBlock):
+            self.block = block.outer
             block.finish(self, False)
-        self.parser.flags |= Mode.NONOFILL
-        self.block = _PREPROCESSORS[name](ln, self.at)
+        else:
+            self.report("BLK_NOTOPEN", ln, self.at, name)
+        if pos < len(buf):
+            self.report("ARG_SKIP", ln, pos, f"EN {buf[pos:]}")
 
     def _req_TE(self, ln: int, buf: str, name: str, pos: int, ctl: int) -> None:
         """``.TE``: the table ends; one without data leaves vertical space."""
@@ -1815,12 +1894,8 @@ _REQUESTS: Final[dict[str, Callable[[Roff, int, str, str, int, int], None]]] = {
     "ami": Roff._req_define, "ami1": Roff._req_define, "ig": Roff._req_define,
     ".": Roff._req_cblock,
     "TS": Roff._req_open, "TE": Roff._req_TE, "T&": Roff._req_T_,
-    "EQ": Roff._req_unsupported_block,
+    "EQ": Roff._req_open, "EN": Roff._req_EN,
 }  # fmt: skip
-
-#: Requests that close a preprocessor block not read yet (eqn's), known to
-#: mandoc as requests all the same.
-_BLOCK_ENDS: Final = frozenset({"EN"})
 
 
 class Preprocessor:
@@ -1835,6 +1910,11 @@ class Preprocessor:
 
     def read(self, roff: Roff, ln: int, buf: str, pos: int) -> None:
         raise NotImplementedError
+
+    def owns(self, buf: str, offs: int) -> bool:
+        """Whether the block takes this line whole, whatever it is, before
+        the roff layer looks at it (an equation's lines up to ``.EN``)."""
+        return False
 
     def macro(self, roff: Roff, ln: int, buf: str, ctl: int, name: str, pos: int) -> bool:
         """A macro line inside the block: True when the block took it."""
@@ -1855,6 +1935,18 @@ class TblBlock(Preprocessor):
 
     def __init__(self, line: int, pos: int) -> None:
         self.table = Table(line, pos)
+
+    @staticmethod
+    def open(roff: Roff, ln: int, buf: str, pos: int) -> Preprocessor:
+        """``.TS`` (roff_TS): a table opened in an open one breaks it."""
+        if roff.block is not None:
+            # Only reachable through a conditional: inside a block, the
+            # block sees its opening request as a misplaced macro.
+            roff.report("BLK_BROKEN", ln, roff.at, "TS breaks TS")
+            block, roff.block = roff.block, None
+            block.finish(roff, False)
+        roff.parser.flags |= Mode.NONOFILL
+        return TblBlock(ln, roff.at)
 
     def read(self, roff: Roff, ln: int, buf: str, pos: int) -> None:
         tbl_reader.read(self.table, roff.report, ln, buf, pos)
@@ -1884,8 +1976,59 @@ class TblBlock(Preprocessor):
         return tbl_reader.end(self.table, roff.report, still_open)
 
 
-#: Preprocessors by the request that opens their block.
-_PREPROCESSORS: Final[dict[str, Callable[[int, int], Preprocessor]]] = {"TS": TblBlock}
+class EqnBlock(Preprocessor):
+    """An equation (``.EQ``): its EQN node is placed at once, its lines are
+    collected up to ``.EN`` and parsed then, with the document's state.
+
+    An equation opened in a table (through a request the table runs) takes
+    the lines before the table does, as in mandoc; ``outer`` is that table,
+    open again when the equation ends.
+    """
+
+    def __init__(self, node: Node, outer: Preprocessor | None) -> None:
+        self.node = node
+        self.outer = outer
+        self.lines: list[str] = []
+
+    @staticmethod
+    def open(roff: Roff, ln: int, buf: str, pos: int) -> Preprocessor:
+        """``.EQ`` (roff_EQ): the node now, and what the request line has
+        after its name skipped."""
+        node = roff.parser.equation(ln, roff.at)
+        if roff.eqn is None:
+            roff.eqn = EqnParser(roff.report.file)
+        if pos < len(buf):
+            roff.report("ARG_SKIP", ln, pos, f".EQ {buf[pos:]}")
+        return EqnBlock(node, roff.block)
+
+    def owns(self, buf: str, offs: int) -> bool:
+        return not buf.startswith(".EN", offs)
+
+    def read(self, roff: Roff, ln: int, buf: str, pos: int) -> None:
+        self.lines.append(buf[pos:])
+
+    def macro(self, roff: Roff, ln: int, buf: str, ctl: int, name: str, pos: int) -> bool:
+        return False  # every line but .EN was the equation's (owns)
+
+    def finish(self, roff: Roff, still_open: bool) -> bool:
+        n = self.node
+        if still_open:
+            roff.report("BLK_NOEND", n.line, n.pos, "EQ")
+            roff.block = self.outer
+        assert roff.eqn is not None
+        eq = roff.eqn.parse(self.lines, n.line, n.pos)
+        n.eqn = eq.root
+        file = roff.report.file  # the file the equation was read from
+        roff.report.items.extend(replace(d, file=file) for d in eq.diagnostics)
+        return True
+
+
+#: Preprocessors by the request that opens their block: each opens its
+#: block as its request does.
+_PREPROCESSORS: Final[dict[str, Callable[[Roff, int, str, int], Preprocessor]]] = {
+    "TS": TblBlock.open,
+    "EQ": EqnBlock.open,
+}
 
 
 # Escapes that \w counts as a character, as mandoc's roff_expand() does.

@@ -8,6 +8,7 @@ gets.
 
 from __future__ import annotations
 
+from mdoc2rst.eqn.box import dump_boxes
 from mdoc2rst.tbl.model import CellFlag, DataType, Opt, Span, SpanType
 from mdoc2rst.tree.nodes import (
     BLOCK,
@@ -15,6 +16,7 @@ from mdoc2rst.tree.nodes import (
     COMMENT,
     ELEM,
     ENDBODY_NOT,
+    EQN,
     TEXT,
     Document,
     Flag,
@@ -56,7 +58,7 @@ def _node(n: Node, indent: int, out: list[str]) -> None:
     if n.span is not None:
         _span(n.span, " " * indent, out)
         return
-    p = n.string if n.type in (TEXT, COMMENT) else n.tok
+    p = n.string if n.type in (TEXT, COMMENT) else "EQ" if n.type is EQN else n.tok
     t = n.type.value
     if n.type is BODY and n.end is not ENDBODY_NOT:
         t = "body-end"
@@ -70,6 +72,8 @@ def _node(n: Node, indent: int, out: list[str]) -> None:
                 parts.append(" ]")
     parts.append(_attrs(n))
     out.append("".join(parts))
+    if n.eqn is not None:
+        out.extend(dump_boxes(n.eqn, indent + 4))
     step = 2 if n.type is BLOCK else 4
     for c in n.children:
         _node(c, indent + step, out)

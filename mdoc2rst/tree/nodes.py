@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Final
 
+from mdoc2rst.eqn.box import Box
 from mdoc2rst.tbl.model import Span
 from mdoc2rst.tree.diagnostics import Diagnostic
 
@@ -29,6 +30,7 @@ class NodeType(enum.Enum):
     TEXT = "text"
     COMMENT = "comment"
     TBL = "tbl"  # a data row of a table (mandoc's ROFFT_TBL)
+    EQN = "eqn"  # an equation (mandoc's ROFFT_EQN)
 
 
 class Flag:
@@ -76,6 +78,7 @@ ELEM: Final = NodeType.ELEM
 TEXT: Final = NodeType.TEXT
 COMMENT: Final = NodeType.COMMENT
 TBL: Final = NodeType.TBL
+EQN: Final = NodeType.EQN
 ENDBODY_NOT: Final = EndBody.NOT
 ENDBODY_SPACE: Final = EndBody.SPACE
 
@@ -190,6 +193,7 @@ class Node:
     skip: Node | None = None  # when DELETED: the node before it in its list
     file: str = ""
     span: Span | None = None  # a TBL node's data row, with its table's options and layout
+    eqn: Box | None = None  # an EQN node's equation: its root box, filled at .EN
 
     # Navigation mirrors mandoc's first/last/next/prev pointers.
     @property
