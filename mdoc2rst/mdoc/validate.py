@@ -510,11 +510,10 @@ class Validator:
             "Es": cls.post_es,
             "En": cls.post_en,
             "Tg": cls.post_tg,
-            # roff requests
+            # roff requests (the parser reports a needless nf or fi, as
+            # mandoc's roff_valid_nf and roff_valid_fi do, once)
             "br": cls.roff_br,
-            "fi": cls.roff_fi,
             "ft": cls.roff_ft,
-            "nf": cls.roff_nf,
             "sp": cls.roff_sp,
         }
         for tok in ("Ad", "Ft", "In", "Op", "Vt", "Aq", "Pq", "Ql", "Qq", "Sq", "Brq"):
@@ -1057,14 +1056,6 @@ class Validator:
         elif np.tok == "Pp":
             self.msg("PAR_SKIP", n.line, n.pos, "sp after Pp")
             self.delete(n)
-
-    def roff_fi(self, n: Node) -> None:
-        if not n.flags & Flag.NOFILL:
-            self.msg("FI_SKIP", n.line, n.pos, "fi")
-
-    def roff_nf(self, n: Node) -> None:
-        if n.flags & Flag.NOFILL:
-            self.msg("NF_SKIP", n.line, n.pos, "nf")
 
     def roff_ft(self, n: Node) -> None:
         if n.first is None:

@@ -57,7 +57,8 @@ class Reporter:
     def __call__(self, kind: str, line: int, pos: int, args: str | None = None) -> None:
         """Record diagnostic ``kind`` at ``line`` and 0-based position ``pos``."""
         level_name, text = MESSAGES[kind]
-        message = f"{text}: {args}" if args else text
+        # mandoc prints ": " before an argument even when it is empty.
+        message = f"{text}: {args}" if args is not None else text
         # Base-system conventions (emitted only for OpenBSD and NetBSD pages)
         # are printed by mandoc with the STYLE word and count as style.
         level = _LEVEL_BY_NAME["STYLE" if level_name == "BASE" else level_name]
