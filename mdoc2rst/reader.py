@@ -27,8 +27,7 @@ from mdoc2rst.mdoc.parser import MdocParser
 from mdoc2rst.mdoc.validate import validate
 from mdoc2rst.roff.builder import Builder
 from mdoc2rst.roff.layer import Roff
-from mdoc2rst.tree.diagnostics import Diagnostic, Level, Reporter
-from mdoc2rst.tree.messages import MESSAGES
+from mdoc2rst.tree.diagnostics import Reporter
 from mdoc2rst.tree.nodes import ROOT, Document, Flag, Meta, Node
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
@@ -257,12 +256,6 @@ def page_kind(doc: Document) -> str:
     if any(n.tok in _MDOC_MARKS for n in doc.root.children):
         return "mdoc"
     return "none"
-
-
-def man_notice(doc: Document) -> Diagnostic:
-    """The one message that stands for a man(7) page where it is not converted."""
-    level, text = MESSAGES["MAN_PAGE"]
-    return Diagnostic(Level[level], "MAN_PAGE", doc.filename, 1, 1, text)
 
 
 def parse_file(

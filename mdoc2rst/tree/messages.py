@@ -184,7 +184,6 @@ MESSAGES.update(
         "ENCODING": ("WARNING", "invalid UTF-8, reading the file as ISO-8859-1"),
         "ENCODING_UTF16": ("WARNING", "byte-order mark found, reading the file as"),
         "NUM_WRAP": ("WARNING", "integer overflow, wrapping around at 32 bits as mandoc does"),
-        "MAN_PAGE": ("UNSUPP", "a man(7) page: mdoc2rst does not convert man(7) yet"),
         "URL_UNSAFE": ("WARNING", "not a safe link (http, https, ftp, mailto), shown as text"),
     }
 )
