@@ -59,3 +59,16 @@ def _fake_modules(tmp_path: Path) -> Path:
         lines.append(f"kernel/{name}.ko:")
     (moddir / "modules.dep").write_text("\n".join(lines) + "\n")
     return moddir
+
+
+def test_the_vm_runs_every_file_of_kernel_tests() -> None:
+    """The VM stage names its test files; a new file of tests marked
+    ``kernel`` that it does not name would never run anywhere."""
+    marked = {
+        path.name
+        for path in (ROOT / "tests").glob("test_*.py")
+        if path.name != Path(__file__).name
+        and "pytest.mark.kernel" in path.read_text(encoding="utf-8")
+    }
+    assert marked == set(vmtest.KERNEL_TEST_FILES)
+    assert all(str(ROOT / "tests" / name) in vmtest.default_command() for name in marked)

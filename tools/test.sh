@@ -68,5 +68,5 @@ MDOC2RST_BUILD=compiled PYTHONSAFEPATH=1 PYTHONPATH="$compiled" \
     python -m pytest -m "not kernel" "$@"
 
 # Kernel SCTP stage: this machine's kernel has none, so the tests marked
-# `kernel` (tests/test_kernel.py) run in a QEMU VM with Debian's kernel.
+# `kernel` (tools/vmtest.py's KERNEL_TEST_FILES) run in a QEMU VM with Debian's kernel.
 python tools/vmtest.py

@@ -473,13 +473,18 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     return args
 
 
+#: The test files with tests marked ``kernel``, named rather than collected
+#: from tests/: importing every test module over 9p under TCG costs minutes.
+KERNEL_TEST_FILES = ("test_kernel.py", "test_values_kernel.py")
+
+
 def default_command() -> list[str]:
     # Plugin autoload off: importing the installed plugins (hypothesis...) over
     # 9p under TCG costs more than the tests themselves, which need none.
     return [
         "env", "PYTEST_DISABLE_PLUGIN_AUTOLOAD=1",
         "python3", "-m", "pytest", "-m", "kernel", "-q", "-p", "no:cacheprovider",
-        str(PROJECT / "tests" / "test_kernel.py"),
+        *(str(PROJECT / "tests" / name) for name in KERNEL_TEST_FILES),
     ]  # fmt: skip
 
 
