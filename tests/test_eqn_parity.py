@@ -52,6 +52,8 @@ EXPECTED_DIFFERENCES: dict[str, str] = {
 MANDOC_EXHAUSTS = frozenset({"define/infinite"})
 _MEMORY_LIMIT = 512 << 20
 
+_REPARSE_LIMIT = 1000
+
 # A request line: control character, blanks, the name, then a blank or the end.
 _REQUEST = re.compile(r"\.[ \t]*(?P<name>EQ)(?:[ \t]|$)")
 # The messages eqn.c gives; the roff layer gives others at an equation's
@@ -86,11 +88,18 @@ def our_equations(text: str, name: str) -> list[Equation]:
     inline = False
     for number, raw in enumerate(text.removesuffix("\n").split("\n"), start=1):
         pending = [raw]
+        rewrites = 0
         while pending:
             buf = pending.pop(0)
             if current is None or inline:
                 rewritten = eqndelim(buf, 0, parser.state, inside=current is not None)
+                # A delimiter that is also the control character rewrites
+                # the ".EQ" it made again: mandoc gives up after
+                # REPARSE_LIMIT (read.c), and so does this reader.
+                if rewritten is not None and rewrites >= _REPARSE_LIMIT:
+                    break
                 if rewritten is not None:
+                    rewrites += 1
                     inline = current is None
                     pending[0:0] = rewritten.split("\n")
                     continue
