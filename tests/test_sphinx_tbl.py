@@ -1,8 +1,9 @@
-"""tbl(7) tables (and eqn(7) equations) of both languages in a Sphinx site.
+"""tbl(7) tables and eqn(7) equations of both languages in a Sphinx site.
 
 The pages of tests/fixtures/rst_tbl/ built as a site, nitpicky with
 warnings as errors (``-W -n``): every table is a table of the HTML, or its
-text a literal block, in the right place, with no warning.
+text a literal block, in the right place; every equation is math (a block
+for ``.EQ``, in-line between delimiters), or text where LaTeX cannot go.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from sphinx.util.docutils import docutils_namespace, patch_docutils
 
 FIXTURES = Path(__file__).parent / "fixtures" / "rst_tbl"
 PAGES = sorted([*FIXTURES.glob("*.mdoc"), *FIXTURES.glob("*.man")])
+TABLE_PAGES = [p for p in PAGES if p.stem.endswith("-tables")]
+EQUATION_PAGES = [p for p in PAGES if p.stem.endswith("-equations")]
 
 CONF = """\
 extensions = ["mdoc2rst.sphinx"]
@@ -84,7 +87,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     yield srcdir / "_build" / "html"
 
 
-@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+@pytest.mark.parametrize("page", TABLE_PAGES, ids=lambda p: p.name)
 def test_page_builds_with_its_tables(site: Path, page: Path) -> None:
     html = (site / "man7" / f"{page.stem}.html").read_text(encoding="utf-8")
     assert html.count("<table") >= 3
@@ -103,3 +106,28 @@ def test_cells_keep_fonts_and_links(site: Path) -> None:
     assert "<strong>first</strong>" in mdoc
     # Too wide for a grid: the table as text.
     assert re.search(r"<pre>.*a{68}.*b{74}", mdoc)
+
+
+def test_there_are_pages_of_both_kinds() -> None:
+    assert len(TABLE_PAGES) == 2
+    assert len(EQUATION_PAGES) == 2
+
+
+@pytest.mark.parametrize("page", EQUATION_PAGES, ids=lambda p: p.name)
+def test_equations_are_math(site: Path, page: Path) -> None:
+    html = (site / "man7" / f"{page.stem}.html").read_text(encoding="utf-8")
+    blocks = re.findall(r'<div class="math[^"]*">', html)
+    inline = re.findall(r'<span class="math[^"]*">', html)
+    assert len(blocks) >= 2
+    assert len(inline) >= 2
+    text = _text(html)
+    # In-line equations stay inside their sentence.
+    assert re.search(r"the sum \\\(.*\\\) is|In-line \\\(.*\\\) and", text)
+
+
+def test_equations_text_where_latex_cannot_go(site: Path) -> None:
+    html = (site / "man7" / "man-equations.html").read_text(encoding="utf-8")
+    text = _text(html)
+    assert "Text with a backtick: ` here." in text
+    # No-fill text is a literal block: the equation is its text there.
+    assert re.search(r"no fill\s+y = x", text)

@@ -23,6 +23,9 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal
 
+from mdoc2rst.eqn.box import Box
+from mdoc2rst.eqn.latex import to_latex
+from mdoc2rst.eqn.text import to_text
 from mdoc2rst.roff.escape import render, runs
 from mdoc2rst.safe import one_line, safe_url
 from mdoc2rst.tree.identity import Identity, identify
@@ -93,7 +96,8 @@ class RstOptions:
 
 # -- atoms --------------------------------------------------------------------
 
-Style = Literal["", "strong", "emph", "literal"]
+#: "math": LaTeX, for Sphinx's math role (an in-line equation).
+Style = Literal["", "strong", "emph", "literal", "math"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -327,6 +331,9 @@ class _Inline:
             return self.link(text, ref)
         if style == "literal":
             return _wrap(":literal:`", _esc_interp(text), "`")
+        if style == "math":
+            # The role keeps backslashes as written (LaTeX commands).
+            return _wrap(":math:`", text, "`")
         if "*" in text:
             # An escaped '*' right before the end-string confuses the end
             # recognition; the role form has only '`' as delimiter.
@@ -904,6 +911,40 @@ class PageWriter:
                 self.node(c)
                 k += 1
 
+    # -- equations
+
+    def equation(self, n: Node) -> None:
+        """An eqn(7) equation.  In the Sphinx flavour, LaTeX: the math
+        directive for one on lines of its own (``.EQ``), the math role for
+        one in text (between delimiters).  In the docutils flavour, and in
+        no-fill text, the text ``mandoc -T utf8`` prints, in the flow of the
+        paragraph as mandoc prints every equation.
+
+        docutils has a math role too, but only its HTML and LaTeX writers
+        render it; its other writers, and a reader of the reST, get LaTeX
+        source.  The text reads the same everywhere.
+        """
+        box = n.eqn
+        if box is None or not box.children:
+            return
+        latex = _math(box) if self.opts.flavor == "sphinx" and not self.nofill else ""
+        if not n.flags & Flag.LINE:
+            # In-line, the text around says where blanks go (mdoc_term.c).
+            self.spc = False
+        if not latex:
+            if self.nofill and n.flags & Flag.LINE and self.atoms:
+                self.atoms.append(NEWLINE)  # a line of its own in the literal text
+                self.spc = False
+            self.word(to_text(box), self.style)
+        elif _displayed(n):
+            self.flush()
+            self.emit([".. math::", "", "   " + latex], n.line)
+        else:
+            self.word(latex, "math")
+        nxt = n.next
+        if nxt is not None and not nxt.flags & Flag.LINE:
+            self.spc = False
+
     # -- tables
 
     def tbl(self, nodes: Sequence[Node], start: int) -> int:
@@ -931,6 +972,24 @@ class PageWriter:
         self.styles = saved
         tokens = self.inline.tokens(atoms)
         return " ".join(self.inline.join(t, line_start=True) for t in tokens)
+
+
+def _math(box: Box) -> str:
+    """An equation as LaTeX for the math role and directive, or empty when
+    it cannot be one there (a backtick would end the role, and a line end
+    the directive's argument)."""
+    latex = " ".join(to_latex(box).split())
+    return "" if "`" in latex or latex.endswith("\\") else latex
+
+
+def _displayed(n: Node) -> bool:
+    """Whether an equation stands on a line of its own, as a ``.EQ`` block
+    does, rather than in-line in text (delimiters): it starts its line and
+    nothing that follows continues that line."""
+    if not n.flags & Flag.LINE:
+        return False
+    nxt = n.next
+    return nxt is None or nxt.line != n.line or bool(nxt.flags & Flag.LINE)
 
 
 def _hang(marker: str, lines: list[str]) -> list[str]:

@@ -30,6 +30,7 @@ from mdoc2rst.tree.nodes import (
     BODY,
     COMMENT,
     ELEM,
+    EQN,
     ROOT,
     TBL,
     TEXT,
@@ -191,6 +192,9 @@ class _ManWriter(PageWriter):
             return
         if n.type is TBL:
             self.tbl([n], 0)  # a row met alone, not in a run of siblings
+            return
+        if n.type is EQN:
+            self.equation(n)
             return
         if n.line > 0:
             self.cur_line = n.line

@@ -27,6 +27,7 @@ from mdoc2rst.tree.nodes import (
     COMMENT,
     ELEM,
     ENDBODY_NOT,
+    EQN,
     HEAD,
     ROOT,
     TBL,
@@ -574,6 +575,9 @@ class _Writer(PageWriter):
             return
         if n.type is TBL:
             self.tbl([n], 0)  # a row met alone, not in a run of siblings
+            return
+        if n.type is EQN:
+            self.equation(n)
             return
         if n.line > 0:
             self.cur_line = n.line
