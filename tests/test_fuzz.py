@@ -10,6 +10,8 @@ import errno
 import random
 from typing import Any
 
+import docutils.core
+import docutils.nodes
 import hypothesis.strategies as st
 import oracle
 import pytest
@@ -17,6 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from mutate import corpus_pages, deadline, mutate, run_all_stages
 
 import sctpx
+from mdoc2rst import parse
+from mdoc2rst.writers.rst import RstOptions, write
 
 PAGES = corpus_pages(oracle.SHARED) if oracle.CORPUS.is_dir() else []
 
@@ -30,6 +34,36 @@ def test_mutated_pages_pass_every_stage(seed: int, edits: int) -> None:
     data = mutate(rnd.choice(PAGES), rnd, edits)
     with deadline(20):
         run_all_stages(data)
+
+
+_EQ_HEAD = b".Dd May 1, 2020\n.Dt F 1\n.Os\n.Sh NAME\n.Nm f\n.Nd g\n.Sh DESCRIPTION\n"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # A runaway define fills one equation to the expansion cap.
+        b'.EQ\ndefine inner "content"\ndefine outer "inner outer"\nouter\n.EN\n',
+        # In-line equations around the length where the writer stops
+        # using the math role.
+        *(
+            b".EQ\ndelim $$\n.EN\nText $" + b" ".join(b"x%d" % i for i in range(n)) + b"$ end.\n"
+            for n in (100, 300, 5000)
+        ),
+    ],
+    ids=["runaway-define", "inline-100", "inline-300", "inline-5000"],
+)
+def test_huge_equations_pass_every_stage(body: bytes) -> None:
+    """Found by the fuzzing above (a mutated define/infinite.in): LaTeX of
+    60,000 characters on one line of the math directive."""
+    with deadline(20):
+        run_all_stages(_EQ_HEAD + body)
+    # The math role keeps what it holds: an escaped line end there would
+    # be LaTeX (a control space), so no role is ever cut.
+    text = write(parse(_EQ_HEAD + body, "f.1"), RstOptions(flavor="sphinx"))
+    doctree = docutils.core.publish_doctree(text, settings_overrides={"report_level": 5})
+    for math in doctree.findall(docutils.nodes.math):
+        assert "\\\n" not in math.astext()
 
 
 @settings(max_examples=100, deadline=None)

@@ -928,6 +928,12 @@ class PageWriter:
         if box is None or not box.children:
             return
         latex = _math(box) if self.opts.flavor == "sphinx" and not self.nofill else ""
+        displayed = _displayed(n)
+        if not displayed and len(latex) > _LONG - len(":math:``"):
+            # Over-long tokens are cut by escaped line ends, which the
+            # math role would keep as LaTeX: so long an equation in-line
+            # (only a runaway define makes one) is written as text.
+            latex = ""
         if not n.flags & Flag.LINE:
             # In-line, the text around says where blanks go (mdoc_term.c).
             self.spc = False
@@ -936,9 +942,9 @@ class PageWriter:
                 self.atoms.append(NEWLINE)  # a line of its own in the literal text
                 self.spc = False
             self.word(to_text(box), self.style)
-        elif _displayed(n):
+        elif displayed:
             self.flush()
-            self.emit([".. math::", "", "   " + latex], n.line)
+            self.emit([".. math::", "", *("   " + x for x in _math_lines(latex))], n.line)
         else:
             self.word(latex, "math")
         nxt = n.next
@@ -980,6 +986,24 @@ def _math(box: Box) -> str:
     the directive's argument)."""
     latex = " ".join(to_latex(box).split())
     return "" if "`" in latex or latex.endswith("\\") else latex
+
+
+def _math_lines(latex: str) -> list[str]:
+    """The math directive's content: LaTeX cut at blanks into lines of
+    about ``_LONG`` characters (a line end is a blank to TeX), so that a
+    huge equation (a runaway ``define``) makes no line too long to read."""
+    lines: list[str] = []
+    start, n = 0, len(latex)
+    while n - start > _LONG:
+        cut = latex.rfind(" ", start + 1, start + _LONG)
+        if cut < 0:
+            cut = latex.find(" ", start + _LONG)
+            if cut < 0:
+                break
+        lines.append(latex[start:cut])
+        start = cut + 1
+    lines.append(latex[start:])
+    return lines
 
 
 def _displayed(n: Node) -> bool:
