@@ -30,6 +30,8 @@ from mdoc2rst.roff.escape import render, runs
 from mdoc2rst.safe import one_line, safe_url
 from mdoc2rst.tree.identity import Identity, identify
 from mdoc2rst.tree.nodes import (
+    COMMENT,
+    EQN,
     TBL,
     TEXT,
     Document,
@@ -892,6 +894,22 @@ class PageWriter:
         return _FONT_STYLE.get(font, current) if font != "R" else current
 
     # -- nodes
+
+    def shared_node(self, n: Node) -> bool:
+        """Write what both languages write alike (nothing for comments and
+        unprinted nodes; tables; equations) and say so; for any other node,
+        note its line for the output's line map and return False."""
+        if n.type is COMMENT or n.flags & Flag.NOPRT:
+            return True
+        if n.type is TBL:
+            self.tbl([n], 0)  # a row met alone, not in a run of siblings
+            return True
+        if n.type is EQN:
+            self.equation(n)
+            return True
+        if n.line > 0:
+            self.cur_line = n.line
+        return False
 
     def node(self, n: Node) -> None:
         """Write one node and what is below it; each language has its own."""

@@ -30,15 +30,14 @@ from mdoc2rst.tree.nodes import (
     BODY,
     COMMENT,
     ELEM,
-    EQN,
     ROOT,
-    TBL,
     TEXT,
     Document,
     Flag,
     Node,
 )
 from mdoc2rst.writers.base import (
+    _FONT_STYLE,
     _LONG,
     NEWLINE,
     PageWriter,
@@ -70,12 +69,7 @@ _ONE_FONT: dict[str, Style] = {"B": "strong", "SB": "strong", "I": "emph", "R": 
 
 #: Fonts of ``\f`` escapes in man(7) text; R and P go back to the macro's font.
 _ESCAPE_STYLE: dict[str, Style] = {
-    "B": "strong",
-    "BI": "strong",
-    "CB": "strong",
-    "I": "emph",
-    "CI": "emph",
-    "CR": "literal",
+    **_FONT_STYLE,
     "C": "literal",
     "CW": "literal",
 }
@@ -188,16 +182,8 @@ class _ManWriter(PageWriter):
     # -- nodes
 
     def node(self, n: Node) -> None:
-        if n.type is COMMENT or n.flags & Flag.NOPRT:
+        if self.shared_node(n):
             return
-        if n.type is TBL:
-            self.tbl([n], 0)  # a row met alone, not in a run of siblings
-            return
-        if n.type is EQN:
-            self.equation(n)
-            return
-        if n.line > 0:
-            self.cur_line = n.line
         if n.type is ROOT:
             self.children(n)
             return

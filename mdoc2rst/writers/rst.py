@@ -27,10 +27,8 @@ from mdoc2rst.tree.nodes import (
     COMMENT,
     ELEM,
     ENDBODY_NOT,
-    EQN,
     HEAD,
     ROOT,
-    TBL,
     TEXT,
     Document,
     Flag,
@@ -571,16 +569,8 @@ class _Writer(PageWriter):
     # -- nodes
 
     def node(self, n: Node) -> None:
-        if n.type is COMMENT or n.flags & Flag.NOPRT:
+        if self.shared_node(n):
             return
-        if n.type is TBL:
-            self.tbl([n], 0)  # a row met alone, not in a run of siblings
-            return
-        if n.type is EQN:
-            self.equation(n)
-            return
-        if n.line > 0:
-            self.cur_line = n.line
         if self.nofill and n.flags & Flag.LINE and self.atoms:
             self.atoms.append(NEWLINE)
             self.spc = False
