@@ -617,8 +617,11 @@ class Roff:
             elif not self._active():
                 self._skip_line(ln, buf)
                 return
-        if "\\}" in buf:
-            # A \} in a comment closes nothing: mandoc strips comments first.
+        if scoped and "\\}" in buf:
+            # Only a line in a conditional's scope is searched for \}
+            # (roff_cond_checkend); elsewhere it is an escape that prints
+            # nothing.  A \} in a comment closes nothing: mandoc strips
+            # comments first.
             cut = _comment_start(buf) if self.escape == "\\" else len(buf)
             live = self._close_braces(ln, buf[:cut])
             if live is None:

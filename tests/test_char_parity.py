@@ -1,0 +1,61 @@
+"""Parity with mandoc 1.14.6 on the character regress inputs: tree and lint.
+
+Every input under ``regress/char/`` (special characters, ``\\N``,
+accents, hyphens, spaces, Unicode input) is compared with ``mandoc -T
+tree`` and ``mandoc -T lint -W all`` as tests/test_man_parity.py compares
+man(7) inputs.  An input listed in EXPECTED_DIFFERENCES must differ, for
+the reason given; every other input must match, and the share that
+matches must stay at or above FLOOR.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import oracle
+import pytest
+from test_man_parity import ManComparison, compare, parity
+
+FLOOR = 0.95
+
+#: Inputs that differ, and why.  One that matches now fails the test.
+EXPECTED_DIFFERENCES: dict[str, str] = {
+    "unicode/input": "bytes that are not UTF-8: mandoc reads each as a bad character "
+    "(ERROR, printed ?), mdoc2rst's reader escapes it as \\[uDCxx] (a warning)",
+}
+
+CHAR_INPUTS = oracle.regress_inputs("char")
+
+
+def compare_input(path: Path) -> ManComparison:
+    return compare(oracle.read_page(path), oracle.regress_name(path))
+
+
+@pytest.mark.parametrize("path", CHAR_INPUTS, ids=oracle.regress_id)
+def test_char_input(path: Path) -> None:
+    """Each input matches, unless it is listed with the reason it does not."""
+    comparison = compare_input(path)
+    if comparison.mandoc_tree is None:
+        pytest.skip(f"mandoc has no answer: {comparison.error}")
+    assert comparison.ours_tree is not None, comparison.error
+    name = oracle.regress_id(path)
+    if name in EXPECTED_DIFFERENCES:
+        assert not comparison.matches, f"{name} matches now: drop it from EXPECTED_DIFFERENCES"
+        pytest.xfail(EXPECTED_DIFFERENCES[name])
+    assert comparison.matches, comparison.summary()
+
+
+def test_char_parity_floor() -> None:
+    oracle.require_tool("mandoc")
+    if not CHAR_INPUTS:
+        oracle.unavailable(f"no char regress inputs under {oracle.REGRESS}")
+    oracle.prefetch(CHAR_INPUTS, oracle.mandoc_tree)
+    oracle.prefetch(CHAR_INPUTS, oracle.mandoc_lint)
+    results = [compare_input(path) for path in CHAR_INPUTS]
+    trees, lints, compared = parity(results)
+    print(f"char parity: tree {trees}/{compared}, lint {lints}/{compared}")
+    assert compared, "mandoc answered for no input"
+    assert trees / compared >= FLOOR, f"tree parity {trees}/{compared} is under {FLOOR:.0%}"
+    assert lints / compared >= FLOOR, f"lint parity {lints}/{compared} is under {FLOOR:.0%}"
+    unknown = set(EXPECTED_DIFFERENCES) - {oracle.regress_id(p) for p in CHAR_INPUTS}
+    assert not unknown, f"EXPECTED_DIFFERENCES names inputs that do not exist: {unknown}"
