@@ -19,7 +19,6 @@ from typing import Final
 from mdoc2rst.man.macros import CLOSER_OF, MACROS, PARAGRAPHS, F, Kind
 from mdoc2rst.mdoc.parser import is_eos
 from mdoc2rst.roff.builder import Builder, Mode
-from mdoc2rst.roff.escape import scan_escape
 from mdoc2rst.tbl.model import Span
 from mdoc2rst.tree.diagnostics import Reporter
 from mdoc2rst.tree.nodes import BLOCK, ELEM, EQN, HEAD, ROOT, TEXT, Flag, Node
@@ -465,25 +464,12 @@ class ManParser(Builder):
 
     def pmacro(self, line: int, buf: str, offs: int) -> None:
         ppos = offs
-        n = len(buf)
-        sz = 0
-        while sz < 4 and offs < n and buf[offs] not in " \t\\":
-            offs += 1
-            sz += 1
-        tok = buf[ppos:offs]
-        macro = MACROS.get(tok) if 0 < sz < 4 else None
+        tok, offs = self.macro_name(buf, offs)
+        macro = MACROS.get(tok) if 0 < len(tok) < 4 else None
         if macro is None:
             self.report("MACRO", line, ppos, buf[ppos - 1 :] if ppos > 0 else buf)
             return
-        # A leading escape or tab after the name is skipped.
-        if offs < n and buf[offs] == "\\":
-            offs = scan_escape(buf, offs).end
-        elif offs < n and buf[offs] == "\t":
-            offs += 1
-        while offs < n and buf[offs] == " ":
-            offs += 1
-        if offs >= n and offs > 0 and buf[offs - 1] == " ":
-            self.report("SPACE_EOL", line, offs - 1)
+        offs = self.macro_args(line, buf, offs)
         if macro.kind is not Kind.BLK_CLOSE and self.last.depth >= MAX_DEPTH:
             if not self.too_deep:
                 self.report("TOOLARGE", line, ppos, f"nesting deeper than {MAX_DEPTH}")

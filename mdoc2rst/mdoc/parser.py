@@ -26,7 +26,7 @@ from mdoc2rst.mdoc.macros import (
     Kind,
 )
 from mdoc2rst.roff.builder import ELEMENT_ARGS, Builder, Mode
-from mdoc2rst.roff.escape import escaped, scan_escape
+from mdoc2rst.roff.escape import escaped
 from mdoc2rst.tree.diagnostics import Reporter
 from mdoc2rst.tree.nodes import (
     BLOCK,
@@ -734,24 +734,11 @@ class MdocParser(Builder):
 
     def pmacro(self, lineno: int, buf: str, offs: int) -> None:
         sv = offs
-        n = len(buf)
-        sz = 0
-        while sz < 4 and offs < n and buf[offs] not in " \t\\":
-            offs += 1
-            sz += 1
-        name = buf[sv:offs]
-        if sz not in (2, 3) or name not in MACROS:
+        tok, offs = self.macro_name(buf, offs)
+        if len(tok) not in (2, 3) or tok not in MACROS:
             self.report("MACRO", lineno, sv, buf[sv - 1 :] if sv > 0 else buf)
             return
-        tok = name
-        if offs < n and buf[offs] == "\\":
-            offs = scan_escape(buf, offs).end
-        elif offs < n and buf[offs] == "\t":
-            offs += 1
-        while offs < n and buf[offs] == " ":
-            offs += 1
-        if offs >= n and offs > 0 and buf[offs - 1] == " ":
-            self.report("SPACE_EOL", lineno, offs - 1)
+        offs = self.macro_args(lineno, buf, offs)
         ln = Line(buf, lineno, offs)
         if tok in ("It", "El") or tok in TRANSPARENT:
             self.call(tok, ln, sv)

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Final
 
 from mdoc2rst.eqn.box import Box, BoxType
+from mdoc2rst.roff.escape import scan_escape
 from mdoc2rst.tbl.model import Span
 from mdoc2rst.tree.diagnostics import Reporter
 from mdoc2rst.tree.nodes import (
@@ -244,6 +245,32 @@ class Builder:
 
     def tail_alloc(self, line: int, pos: int, tok: str) -> Node:
         return self.node(TAIL, tok, line, pos)
+
+    @staticmethod
+    def macro_name(buf: str, offs: int) -> tuple[str, int]:
+        """The macro name at ``offs`` and the position after it: at most
+        four characters, up to a blank or an escape (mdoc_pmacro and
+        man_pmacro read it alike; each language judges the name)."""
+        end = offs
+        n = len(buf)
+        while end - offs < 4 and end < n and buf[end] not in " \t\\":
+            end += 1
+        return buf[offs:end], end
+
+    def macro_args(self, line: int, buf: str, offs: int) -> int:
+        """Where a macro's arguments start after its name at ``offs``: one
+        escape or tab right after the name is skipped, then blanks; blanks
+        that end the line are reported."""
+        n = len(buf)
+        if offs < n and buf[offs] == "\\":
+            offs = scan_escape(buf, offs).end
+        elif offs < n and buf[offs] == "\t":
+            offs += 1
+        while offs < n and buf[offs] == " ":
+            offs += 1
+        if offs >= n and offs > 0 and buf[offs - 1] == " ":
+            self.report("SPACE_EOL", line, offs - 1)
+        return offs
 
     def word_alloc(self, line: int, pos: int, word: str) -> Node:
         n = self._append(Node(TEXT, "", line, pos, _DONE, string=self.translate(word)))
