@@ -14,7 +14,7 @@ from pathlib import Path
 
 import oracle
 import pytest
-from test_man_parity import ManComparison, compare, parity
+from test_man_parity import ManComparison, check_floor, check_input, compare, parity
 
 FLOOR = 0.95
 
@@ -34,15 +34,7 @@ def compare_input(path: Path) -> ManComparison:
 @pytest.mark.parametrize("path", CHAR_INPUTS, ids=oracle.regress_id)
 def test_char_input(path: Path) -> None:
     """Each input matches, unless it is listed with the reason it does not."""
-    comparison = compare_input(path)
-    if comparison.mandoc_tree is None:
-        pytest.skip(f"mandoc has no answer: {comparison.error}")
-    assert comparison.ours_tree is not None, comparison.error
-    name = oracle.regress_id(path)
-    if name in EXPECTED_DIFFERENCES:
-        assert not comparison.matches, f"{name} matches now: drop it from EXPECTED_DIFFERENCES"
-        pytest.xfail(EXPECTED_DIFFERENCES[name])
-    assert comparison.matches, comparison.summary()
+    check_input(compare_input(path), oracle.regress_id(path), EXPECTED_DIFFERENCES)
 
 
 def test_char_parity_floor() -> None:
@@ -54,8 +46,5 @@ def test_char_parity_floor() -> None:
     results = [compare_input(path) for path in CHAR_INPUTS]
     trees, lints, compared = parity(results)
     print(f"char parity: tree {trees}/{compared}, lint {lints}/{compared}")
-    assert compared, "mandoc answered for no input"
-    assert trees / compared >= FLOOR, f"tree parity {trees}/{compared} is under {FLOOR:.0%}"
-    assert lints / compared >= FLOOR, f"lint parity {lints}/{compared} is under {FLOOR:.0%}"
-    unknown = set(EXPECTED_DIFFERENCES) - {oracle.regress_id(p) for p in CHAR_INPUTS}
-    assert not unknown, f"EXPECTED_DIFFERENCES names inputs that do not exist: {unknown}"
+    keys = {oracle.regress_id(p) for p in CHAR_INPUTS}
+    check_floor(results, keys, EXPECTED_DIFFERENCES, FLOOR)

@@ -150,21 +150,39 @@ def report(results: list[ManComparison]) -> str:
     return "\n".join(lines)
 
 
+def check_input(comparison: ManComparison, key: str, expected: dict[str, str]) -> None:
+    """One input matches mandoc, or differs and is listed in ``expected``
+    (EXPECTED_DIFFERENCES) with the reason; a listed input that matches
+    fails.  Parity tests of other languages share it."""
+    if comparison.mandoc_tree is None:
+        pytest.skip(f"mandoc has no answer: {comparison.error}")
+    assert comparison.ours_tree is not None, comparison.error
+    if key in expected:
+        assert not comparison.matches, f"{key} matches now: drop it from EXPECTED_DIFFERENCES"
+        pytest.xfail(expected[key])
+    assert comparison.matches, comparison.summary()
+
+
+def check_floor(
+    results: list[ManComparison], keys: set[str], expected: dict[str, str], floor: float
+) -> None:
+    """Tree and lint parity stay at or above ``floor``, and ``expected``
+    names only inputs that exist (``keys``)."""
+    trees, lints, compared = parity(results)
+    assert compared, "mandoc answered for no input"
+    assert trees / compared >= floor, f"tree parity {trees}/{compared} is under {floor:.0%}"
+    assert lints / compared >= floor, f"lint parity {lints}/{compared} is under {floor:.0%}"
+    unknown = set(expected) - keys
+    assert not unknown, f"EXPECTED_DIFFERENCES names inputs that do not exist: {unknown}"
+
+
 # -- the tests ----------------------------------------------------------------
 
 
 @pytest.mark.parametrize("path", MAN_INPUTS, ids=oracle.regress_id)
 def test_regress_input(path: Path) -> None:
     """Each input matches, unless it is listed with the reason it does not."""
-    comparison = compare_regress(path)
-    if comparison.mandoc_tree is None:
-        pytest.skip(f"mandoc has no answer: {comparison.error}")
-    assert comparison.ours_tree is not None, comparison.error
-    key = oracle.regress_id(path)
-    if key in EXPECTED_DIFFERENCES:
-        assert not comparison.matches, f"{key} matches now: drop it from EXPECTED_DIFFERENCES"
-        pytest.xfail(EXPECTED_DIFFERENCES[key])
-    assert comparison.matches, comparison.summary()
+    check_input(compare_regress(path), oracle.regress_id(path), EXPECTED_DIFFERENCES)
 
 
 def test_man_parity_floor() -> None:
@@ -175,12 +193,8 @@ def test_man_parity_floor() -> None:
     oracle.prefetch(MAN_INPUTS, oracle.mandoc_lint)
     results = [compare_regress(path) for path in MAN_INPUTS]
     print(report(results))
-    trees, lints, compared = parity(results)
-    assert compared, "mandoc answered for no input"
-    assert trees / compared >= FLOOR, f"tree parity {trees}/{compared} is under {FLOOR:.0%}"
-    assert lints / compared >= FLOOR, f"lint parity {lints}/{compared} is under {FLOOR:.0%}"
-    unknown = set(EXPECTED_DIFFERENCES) - {oracle.regress_id(p) for p in MAN_INPUTS}
-    assert not unknown, f"EXPECTED_DIFFERENCES names inputs that do not exist: {unknown}"
+    keys = {oracle.regress_id(p) for p in MAN_INPUTS}
+    check_floor(results, keys, EXPECTED_DIFFERENCES, FLOOR)
 
 
 @pytest.mark.parametrize("path", oracle.language_manuals(), ids=lambda p: p.name)

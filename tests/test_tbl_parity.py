@@ -24,7 +24,7 @@ from pathlib import Path
 
 import oracle
 import pytest
-from test_man_parity import ManComparison, compare, parity, show
+from test_man_parity import ManComparison, check_floor, check_input, compare, parity, show
 
 FLOOR = 0.95
 
@@ -91,16 +91,7 @@ def report(results: list[tuple[Path, ManComparison]]) -> str:
 @pytest.mark.parametrize("path", TBL_INPUTS, ids=key)
 def test_tbl_input(path: Path) -> None:
     """Each input matches, unless it is listed with the reason it does not."""
-    comparison = compare_input(path)
-    if comparison.mandoc_tree is None:
-        pytest.skip(f"mandoc has no answer: {comparison.error}")
-    assert comparison.ours_tree is not None, comparison.error
-    if key(path) in EXPECTED_DIFFERENCES:
-        assert not comparison.matches, (
-            f"{key(path)} matches now: drop it from EXPECTED_DIFFERENCES"
-        )
-        pytest.xfail(EXPECTED_DIFFERENCES[key(path)])
-    assert comparison.matches, comparison.summary()
+    check_input(compare_input(path), key(path), EXPECTED_DIFFERENCES)
 
 
 def test_tbl_parity_floor() -> None:
@@ -111,12 +102,8 @@ def test_tbl_parity_floor() -> None:
     oracle.prefetch(TBL_INPUTS, oracle.mandoc_lint)
     results = [(path, compare_input(path)) for path in TBL_INPUTS]
     print(report(results))
-    trees, lints, compared = parity([r for _, r in results])
-    assert compared, "mandoc answered for no input"
-    assert trees / compared >= FLOOR, f"tree parity {trees}/{compared} is under {FLOOR:.0%}"
-    assert lints / compared >= FLOOR, f"lint parity {lints}/{compared} is under {FLOOR:.0%}"
-    unknown = set(EXPECTED_DIFFERENCES) - {key(p) for p in TBL_INPUTS}
-    assert not unknown, f"EXPECTED_DIFFERENCES names inputs that do not exist: {unknown}"
+    keys = {key(p) for p in TBL_INPUTS}
+    check_floor([r for _, r in results], keys, EXPECTED_DIFFERENCES, FLOOR)
 
 
 def main(argv: list[str] | None = None) -> int:
