@@ -8,7 +8,6 @@ for ``.EQ``, in-line between delimiters), or text where LaTeX cannot go.
 
 from __future__ import annotations
 
-import io
 import re
 import shutil
 from collections.abc import Iterator
@@ -18,8 +17,7 @@ import pytest
 
 pytest.importorskip("sphinx", reason="Sphinx is not installed (pip install '.[sphinx]')")
 
-from sphinx.application import Sphinx
-from sphinx.util.docutils import docutils_namespace, patch_docutils
+from test_sphinx_man import build
 
 FIXTURES = Path(__file__).parent / "fixtures" / "rst_tbl"
 PAGES = sorted([*FIXTURES.glob("*.mdoc"), *FIXTURES.glob("*.man")])
@@ -68,21 +66,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     (srcdir / "man7" / "intro.7").write_text(INTRO, encoding="utf-8")
     (srcdir / "conf.py").write_text(CONF, encoding="utf-8")
     (srcdir / "index.rst").write_text(INDEX, encoding="utf-8")
-    warnings = io.StringIO()
-    with patch_docutils(srcdir), docutils_namespace():
-        app = Sphinx(
-            srcdir,
-            srcdir,
-            srcdir / "_build" / "html",
-            srcdir / "_build" / "doctrees",
-            "html",
-            status=io.StringIO(),
-            warning=warnings,
-            freshenv=True,
-            warningiserror=True,
-        )
-        app.build()
-    assert re.sub(r"\x1b\[[0-9;]*m", "", warnings.getvalue()) == ""
+    app, warnings = build(srcdir, strict=True)
+    assert warnings == ""
     assert app.statuscode == 0
     yield srcdir / "_build" / "html"
 
