@@ -50,8 +50,10 @@ _EQ_HEAD = b".Dd May 1, 2020\n.Dt F 1\n.Os\n.Sh NAME\n.Nm f\n.Nd g\n.Sh DESCRIPT
             b".EQ\ndelim $$\n.EN\nText $" + b" ".join(b"x%d" % i for i in range(n)) + b"$ end.\n"
             for n in (100, 300, 5000)
         ),
+        # One word longer than a line of the math directive (tools/fuzz.py).
+        b".EQ\n" + b"x" * 12_000 + b"\n.EN\n",
     ],
-    ids=["runaway-define", "inline-100", "inline-300", "inline-5000"],
+    ids=["runaway-define", "inline-100", "inline-300", "inline-5000", "one-long-word"],
 )
 def test_huge_equations_pass_every_stage(body: bytes) -> None:
     """Found by the fuzzing above (a mutated define/infinite.in): LaTeX of

@@ -947,10 +947,13 @@ class PageWriter:
             return
         latex = _math(box) if self.opts.flavor == "sphinx" and not self.nofill else ""
         displayed = _displayed(n)
-        if not displayed and len(latex) > _LONG - len(":math:``"):
-            # Over-long tokens are cut by escaped line ends, which the
-            # math role would keep as LaTeX: so long an equation in-line
-            # (only a runaway define makes one) is written as text.
+        block = _math_lines(latex) if displayed and latex else None
+        fits = block is not None if displayed else len(latex) <= _LONG - len(":math:``")
+        if not fits:
+            # Over-long tokens are cut by escaped line ends, which math
+            # would keep as LaTeX: an equation in-line that long, or one
+            # with a word too long for a line of the math directive (only
+            # a runaway define or a hostile page makes either), is text.
             latex = ""
         if not n.flags & Flag.LINE:
             # In-line, the text around says where blanks go (mdoc_term.c).
@@ -960,9 +963,9 @@ class PageWriter:
                 self.atoms.append(NEWLINE)  # a line of its own in the literal text
                 self.spc = False
             self.word(to_text(box), self.style)
-        elif displayed:
+        elif block is not None:
             self.flush()
-            self.emit([".. math::", "", *("   " + x for x in _math_lines(latex))], n.line)
+            self.emit([".. math::", "", *("   " + x for x in block)], n.line)
         else:
             self.word(latex, "math")
         nxt = n.next
@@ -1006,18 +1009,17 @@ def _math(box: Box) -> str:
     return "" if "`" in latex or latex.endswith("\\") else latex
 
 
-def _math_lines(latex: str) -> list[str]:
-    """The math directive's content: LaTeX cut at blanks into lines of
-    about ``_LONG`` characters (a line end is a blank to TeX), so that a
-    huge equation (a runaway ``define``) makes no line too long to read."""
+def _math_lines(latex: str) -> list[str] | None:
+    """The math directive's content: LaTeX cut at blanks into lines of at
+    most ``_LONG`` characters (a line end is a blank to TeX), so that a
+    huge equation (a runaway ``define``) makes no line too long to read;
+    None when a stretch without blanks is longer than that."""
     lines: list[str] = []
     start, n = 0, len(latex)
     while n - start > _LONG:
         cut = latex.rfind(" ", start + 1, start + _LONG)
         if cut < 0:
-            cut = latex.find(" ", start + _LONG)
-            if cut < 0:
-                break
+            return None
         lines.append(latex[start:cut])
         start = cut + 1
     lines.append(latex[start:])
