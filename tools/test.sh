@@ -29,6 +29,8 @@ installed linux-image-amd64 || need+=(linux-image-amd64)
 installed busybox-static || need+=(busybox-static)
 # ip (network setup in the VM and in the usrsctp namespace test), modprobe.
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
+# valgrind: a short run of tools/usrsctp_stress.py under it (use after free).
+command -v valgrind >/dev/null 2>&1 || need+=(valgrind)
 command -v modprobe >/dev/null 2>&1 || need+=(kmod)
 if [ ${#need[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ]; then
