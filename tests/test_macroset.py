@@ -11,10 +11,13 @@ none, as it does for a page that no line of reaches a parser at all.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import oracle
 import pytest
 
 from mdoc2rst import parse
+from mdoc2rst.cli import main
 from mdoc2rst.reader import page_kind
 from mdoc2rst.tree.dump import dump
 
@@ -75,3 +78,86 @@ def test_page_kind_follows_the_language() -> None:
     # Read as man(7) by mandoc, but no manual page: no .TH, no man(7) macro.
     assert page_kind(parse("# A README\n\nSome text.\n", "README")) == "none"
     assert page_kind(parse(MDOC, "x.1", macroset="man")) == "none"
+
+
+# -- the command line's -m ----------------------------------------------------
+
+#: mdoc(7) by mandoc's choice (the first macro is .Dd), a man(7) page when forced.
+BOTH = ".Dd May 1, 2020\n.TH X 1 2020-05-01\n.SH NAME\nx \\- y\n"
+
+
+@pytest.mark.parametrize(
+    ("spelling", "language"),
+    [
+        (("-mdoc",), "mdoc"),
+        (("-m", "doc"), "mdoc"),
+        (("-m", "mdoc"), "mdoc"),
+        (("-man",), "man"),
+        (("-m", "man"), "man"),
+        (("-mandoc",), None),
+        (("-m", "AUTO"), None),
+    ],
+    ids=lambda v: " ".join(v) if isinstance(v, tuple) else str(v),
+)
+@pytest.mark.parametrize("page", ["mdoc", "man", "neither"])
+def test_tree_and_lint_take_mandocs_m_option(
+    spelling: tuple[str, ...],
+    language: str | None,
+    page: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    text = CHOICES[page][0]
+    path = tmp_path / "forced.1"
+    path.write_text(text)
+    mandoc_option = (f"-{language}",) if language else ()
+    main(["tree", *spelling, str(path)])
+    assert capsys.readouterr().out == oracle.mandoc_tree(text, "forced.1", mandoc_option)
+    main(["lint", *spelling, str(path)])
+    shown = capsys.readouterr().out.splitlines()
+    expected = oracle.mandoc_lint(text, "forced.1", mandoc_option)
+
+    # The level and the message; the positions are test_a_forced_language's.
+    def said(line: str) -> str:
+        return line.split(": ", 1)[1].lstrip("0123456789:").strip()
+
+    assert sorted(map(said, shown)) == sorted(map(said, expected))
+
+
+def test_convert_and_spec_read_the_forced_language(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = tmp_path / "x.1"
+    page.write_text(BOTH)
+    # Chosen as mandoc chooses: mdoc(7), where .TH and .SH are unknown macros.
+    assert main([str(page)]) == 0
+    out = capsys.readouterr().out
+    assert "LOCAL" in out and "NAME\n====" not in out
+    # Forced, before the page as after the command.
+    for argv in (["-m", "man", str(page)], ["convert", str(page), "-man"]):
+        assert main(argv) == 0
+        out = capsys.readouterr().out
+        assert "General Commands Manual" in out and "NAME\n====" in out
+    # A folder goes through the worker processes: the option travels with the jobs.
+    folder = tmp_path / "out"
+    assert main(["convert", "-j", "2", "-m", "man", str(tmp_path), "-o", str(folder)]) == 0
+    assert "NAME\n====" in (folder / "x.1.rst").read_text()
+    assert main(["spec", "-m", "man", str(page)]) == 0
+    assert '"x"' in capsys.readouterr().out
+
+
+def test_forcing_mdoc_on_a_man_page_says_it_is_no_page(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = tmp_path / "x.1"
+    page.write_text(MAN)
+    assert main(["convert", "-m", "mdoc", str(page)]) == 5
+    assert "not a manual page" in capsys.readouterr().err
+
+
+def test_an_unknown_language_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["tree", "-m", "ms", "x.1"])
+    assert exc.value.code == 5
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "unknown language 'ms'" in err[0]

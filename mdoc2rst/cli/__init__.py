@@ -20,6 +20,7 @@ from typing import ClassVar
 from mdoc2rst import __version__
 from mdoc2rst.cli import contract, convert
 from mdoc2rst.cli.contract import ContractUsage, add_contract_arguments, contract_lint
+from mdoc2rst.cli.language import add_language_argument, macroset
 from mdoc2rst.safe import printable
 from mdoc2rst.tree.diagnostics import Level
 from mdoc2rst.tree.nodes import Document
@@ -54,11 +55,11 @@ def file_error(path: str, exc: OSError) -> None:
     print(printable(f"mdoc2rst: {path}: {reason}"), file=sys.stderr)
 
 
-def _load(path: str) -> Document | None:
+def _load(path: str, language: str | None = None) -> Document | None:
     from mdoc2rst.reader import parse_file
 
     try:
-        return parse_file(path)
+        return parse_file(path, macroset=language)
     except OSError as exc:
         file_error(path, exc)
     return None
@@ -75,10 +76,10 @@ def page_problem(path: str, doc: Document) -> int:
     return EXIT_USAGE
 
 
-def _docs(pages: list[str]) -> Iterator[Document | None]:
+def _docs(pages: list[str], language: str | None) -> Iterator[Document | None]:
     """Each page parsed, or None (reported) when it cannot be read."""
     for page in pages:
-        yield _load(page)
+        yield _load(page, language)
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
@@ -92,7 +93,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
         print(f"mdoc2rst lint: {exc}", file=sys.stderr)
         return EXIT_USAGE
     status = 0
-    for doc in _docs(args.pages):
+    for doc in _docs(args.pages, macroset(args)):
         if doc is None:
             status = max(status, EXIT_SYSERR)
             continue
@@ -169,7 +170,7 @@ def cmd_tree(args: argparse.Namespace) -> int:
     from mdoc2rst.tree.dump import dump
 
     status = 0
-    for doc in _docs(args.pages):
+    for doc in _docs(args.pages, macroset(args)):
         if doc is None:
             status = max(status, EXIT_SYSERR)
             continue
@@ -206,10 +207,12 @@ def build_parser() -> argparse.ArgumentParser:
         "after the first with such messages; comma-separated, or repeated",
     )
     add_contract_arguments(lint)
+    add_language_argument(lint)
     lint.set_defaults(func=cmd_lint)
 
     tree = sub.add_parser("tree", help="print the syntax tree, like mandoc -T tree")
     tree.add_argument("pages", nargs="+", metavar="PAGE")
+    add_language_argument(tree)
     tree.set_defaults(func=cmd_tree)
     _extend(sub)
     return parser
@@ -228,7 +231,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     commands = {"lint", "tree", *_registered_names(parser)}
-    if argv and argv[0] not in commands and not argv[0].startswith("-"):
+    # A page or a convert option first ('mdoc2rst -m man page.1') means convert.
+    if argv and argv[0] not in commands and argv[0] not in ("-h", "--help", "--version"):
         argv.insert(0, "convert")
     args = parser.parse_args(contract.bare_option(argv))
     if not getattr(args, "func", None):

@@ -7,6 +7,8 @@ import json
 import sys
 import typing
 
+from mdoc2rst.cli.language import add_language_argument, macroset
+
 if typing.TYPE_CHECKING:
     from mdoc2rst.cli import Subcommands
     from mdoc2rst.contract.spec import Spec
@@ -24,6 +26,7 @@ def register(sub: Subcommands) -> None:
     )
     p.add_argument("pages", nargs="*", metavar="PAGE")
     p.add_argument("--schema", action="store_true", help="print the JSON Schema instead")
+    add_language_argument(p)
     p.set_defaults(func=run)
 
     st = sub.add_parser("stub", help="write the checked ctypes API stub for pages")
@@ -37,6 +40,7 @@ def register(sub: Subcommands) -> None:
         help="map a C type to a ctypes type, e.g. sctp_assoc_t=c_uint32 or foo_t=POINTER(c_int)"
         " (repeatable)",
     )
+    add_language_argument(st)
     st.set_defaults(func=run_stub)
 
     ch = sub.add_parser(
@@ -52,6 +56,7 @@ def register(sub: Subcommands) -> None:
         help="also look for headers in DIR, before the system's (repeatable, as cc -I)",
     )
     ch.add_argument("--show", action="store_true", help="print the translation unit")
+    add_language_argument(ch)
     ch.set_defaults(func=run_check_header)
 
     sd = sub.add_parser(
@@ -62,6 +67,7 @@ def register(sub: Subcommands) -> None:
     sd.add_argument("a", metavar="PAGE_A")
     sd.add_argument("b", metavar="PAGE_B")
     sd.add_argument("--json", action="store_true", help="print the differences as JSON")
+    add_language_argument(sd)
     sd.set_defaults(func=run_spec_diff)
 
 
@@ -79,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
     specs = []
     status = 0
     for page in args.pages:
-        spec, problem = load_spec(page)
+        spec, problem = load_spec(page, macroset(args))
         if spec is None:
             status = max(status, problem)
             continue
@@ -99,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
     return status
 
 
-def load_spec(page: str) -> tuple[Spec | None, int]:
+def load_spec(page: str, language: str | None = None) -> tuple[Spec | None, int]:
     """A page's spec, or None and the exit status when it cannot be read or is
     no manual page (a README, a binary: said on one line)."""
     from pathlib import Path
@@ -113,7 +119,7 @@ def load_spec(page: str) -> tuple[Spec | None, int]:
     except OSError as exc:
         file_error(page, exc)
         return None, EXIT_SYSERR
-    doc = parse(data, page, path=Path(page))
+    doc = parse(data, page, path=Path(page), macroset=language)
     # The spec reads man(7) pages too (mdoc2rst.contract.manspec).
     problem = page_problem(page, doc)
     if problem:
@@ -121,11 +127,11 @@ def load_spec(page: str) -> tuple[Spec | None, int]:
     return extract(doc, data), 0
 
 
-def _specs(pages: list[str]) -> tuple[list[Spec], int]:
+def _specs(pages: list[str], language: str | None) -> tuple[list[Spec], int]:
     specs = []
     status = 0
     for page in pages:
-        spec, problem = load_spec(page)
+        spec, problem = load_spec(page, language)
         if spec is None:
             status = max(status, problem)
         else:
@@ -147,7 +153,7 @@ def run_stub(args: argparse.Namespace) -> int:
             print(f"mdoc2rst stub: {exc}", file=sys.stderr)
             return EXIT_USAGE
         types[name] = ctype
-    specs, status = _specs(args.pages)
+    specs, status = _specs(args.pages, macroset(args))
     if status:
         return status
     for spec in specs:
@@ -172,7 +178,7 @@ def run_stub(args: argparse.Namespace) -> int:
 def run_check_header(args: argparse.Namespace) -> int:
     from mdoc2rst.contract.headercheck import CompilerMissing, check
 
-    specs, status = _specs(args.pages)
+    specs, status = _specs(args.pages, macroset(args))
     for spec in specs:
         try:
             result = check(spec, args.include)
@@ -192,7 +198,7 @@ def run_spec_diff(args: argparse.Namespace) -> int:
 
     specs = []
     for page in (args.a, args.b):
-        spec, problem = load_spec(page)
+        spec, problem = load_spec(page, macroset(args))
         if spec is None:
             return problem
         specs.append(spec)

@@ -35,6 +35,7 @@ import typing
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
+from mdoc2rst.cli.language import add_language_argument, macroset
 from mdoc2rst.safe import printable
 from mdoc2rst.writers.rst import XR_PRESETS, RstOptions, write, xr_template
 
@@ -195,7 +196,9 @@ def _write_inside(outdir: Path, rel: str, text: str) -> Path:
     return path
 
 
-def _convert_one(job: Job, flavor: str, xr_url: str, outdir: str, lint: bool) -> _Result:
+def _convert_one(
+    job: Job, flavor: str, xr_url: str, outdir: str, lint: bool, language: str | None = None
+) -> _Result:
     """Worker: one page to one file.  Never raises: failures are results."""
     from mdoc2rst.cli import NOT_A_PAGE
     from mdoc2rst.reader import page_kind, parse_file
@@ -211,7 +214,7 @@ def _convert_one(job: Job, flavor: str, xr_url: str, outdir: str, lint: bool) ->
         if why is not None:
             return _Result(page, None, why)
     try:
-        doc = parse_file(page)
+        doc = parse_file(page, macroset=language)
         if page_kind(doc) == "none":
             return _Result(page, None, NOT_A_PAGE)
         text = write(doc, options)
@@ -246,7 +249,14 @@ class _Progress:
             sys.stderr.flush()
 
 
-def _batch(plan: Plan, options: RstOptions, outdir: Path, jobs: int, lint: bool) -> int:
+def _batch(
+    plan: Plan,
+    options: RstOptions,
+    outdir: Path,
+    jobs: int,
+    lint: bool,
+    language: str | None,
+) -> int:
     from mdoc2rst.cli import EXIT_SYSERR
 
     todo = plan.jobs
@@ -254,7 +264,9 @@ def _batch(plan: Plan, options: RstOptions, outdir: Path, jobs: int, lint: bool)
     results: list[_Result] = []
     if jobs <= 1 or len(todo) < 2:
         for job in todo:
-            results.append(_convert_one(job, options.flavor, options.xr_url, str(outdir), lint))
+            results.append(
+                _convert_one(job, options.flavor, options.xr_url, str(outdir), lint, language)
+            )
             progress.step()
     else:
         # Imported here: the process pool costs ~7 ms of start-up that
@@ -263,7 +275,9 @@ def _batch(plan: Plan, options: RstOptions, outdir: Path, jobs: int, lint: bool)
 
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             futures = [
-                pool.submit(_convert_one, job, options.flavor, options.xr_url, str(outdir), lint)
+                pool.submit(
+                    _convert_one, job, options.flavor, options.xr_url, str(outdir), lint, language
+                )
                 for job in todo
             ]
             for job, fut in zip(todo, futures, strict=True):
@@ -290,6 +304,7 @@ def cmd_convert(args: argparse.Namespace) -> int:
     from mdoc2rst.cli import EXIT_SYSERR, EXIT_USAGE, _load, page_problem
 
     options = RstOptions(flavor=args.flavor, xr_url=args.xr_url)
+    language = macroset(args)
     target = Path(args.output) if args.output else None
     several = len(args.pages) > 1 or any(Path(p).is_dir() for p in args.pages)
     plan = expand_pages(args.pages)
@@ -311,12 +326,12 @@ def cmd_convert(args: argparse.Namespace) -> int:
             print(printable(f"mdoc2rst: {target}: not a directory"), file=sys.stderr)
             return EXIT_SYSERR
         jobs = args.jobs if args.jobs is not None else (os.cpu_count() or 1)
-        return _batch(_one_page_per_output(plan), options, target, jobs, args.lint)
+        return _batch(_one_page_per_output(plan), options, target, jobs, args.lint, language)
     if target is None:
         # To standard output, one page after the other; names do not matter here.
         status = 0
         for job in plan.jobs:
-            doc = _load(job.page)
+            doc = _load(job.page, language)
             if doc is None:
                 status = max(status, EXIT_SYSERR)
                 continue
@@ -329,7 +344,7 @@ def cmd_convert(args: argparse.Namespace) -> int:
                     print(d, file=sys.stderr)
             sys.stdout.write(write(doc, options))
         return status
-    doc = _load(plan.jobs[0].page)
+    doc = _load(plan.jobs[0].page, language)
     if doc is None:
         return EXIT_SYSERR
     problem = page_problem(plan.jobs[0].page, doc)
@@ -398,4 +413,5 @@ def register(sub: Subcommands) -> None:
     convert.add_argument(
         "--lint", action="store_true", help="also print the page's diagnostics on stderr"
     )
+    add_language_argument(convert)
     convert.set_defaults(func=cmd_convert)
