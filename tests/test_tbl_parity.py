@@ -35,8 +35,6 @@ EXPECTED_DIFFERENCES: dict[str, str] = {
     "char/unicode/input": "bytes that are not UTF-8: mandoc reads each as a bad character "
     "(ERROR, printed ?), mdoc2rst's reader escapes it as \\[uDCxx] (a warning); the same "
     "outside tables",
-    "tbl/macro/req": ".ce is not implemented: mandoc puts the lines it centres (here a "
-    "table row and a .br) inside the ce element, with a NOSRC line count; here they follow it",
 }
 
 

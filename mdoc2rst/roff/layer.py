@@ -42,7 +42,7 @@ from mdoc2rst.roff.escape import Esc, escaped, scan, scan_escape
 from mdoc2rst.tbl import reader as tbl_reader
 from mdoc2rst.tbl.model import Table
 from mdoc2rst.tree.diagnostics import Reporter
-from mdoc2rst.tree.nodes import ASCII_HYPH, Node
+from mdoc2rst.tree.nodes import ASCII_HYPH, Flag, Node
 
 EXPAND_LIMIT: Final = 1000  # escape expansions on one line, as in mandoc
 MACRO_DEPTH: Final = 64  # nested user macro calls and .so files
@@ -447,6 +447,10 @@ class Roff:
         self.trap_lines = 0  # .it: text lines until the trap springs
         self.line_end = -1  # the input line is too long: where to say so
         self.trap_macro = ""
+        #: .ce and .rj: the request's node while it takes text lines, and
+        #: how many more it takes (mandoc's roffce_node, roffce_lines).
+        self.ce_node: Node | None = None
+        self.ce_lines = 0
         #: The open preprocessor block (a table, an equation), which takes
         #: the lines up to its end.
         self.block: Preprocessor | None = None
@@ -803,6 +807,11 @@ class Roff:
             spring = self.trap_lines == 1
             if self.trap_lines:
                 self.trap_lines -= 1
+            if self.ce_node is not None and offs < len(buf):
+                if self.ce_lines < 1:
+                    self._end_centering()
+                else:
+                    self.ce_lines -= 1
             self.parser.parse_line(ln, _mark_hyphens(buf), offs, False)
             if spring:
                 self._live(ln, "." + self.trap_macro)
@@ -824,6 +833,9 @@ class Roff:
             and self.block.macro(self, ln, buf, ctl, name, pos)
         ):
             return
+        if self.ce_node is not None and (name in _ENDS_CENTERING or not self._is_request(name)):
+            # mandoc: "for now, let high level macros abort .ce mode".
+            self._end_centering()
         if self.renamed and name in self.renamed and name not in self.macros.text:
             self._call_renamed(ln, buf, name, ctl, owed)
             return
@@ -1200,7 +1212,53 @@ class Roff:
     # Requests
 
     def _element(self, ln: int, buf: str, name: str, pos: int, at: int) -> None:
-        self.parser.element(ln, buf, at, pos, name, _words(buf, pos))
+        parser = self.parser
+        centering = name in ("ce", "rj")
+        if centering and self.ce_node is not None:
+            # A second .ce replaces the first: it goes after the first's node.
+            parser.last, parser.child_next = self.ce_node, False
+        parser.element(ln, buf, at, pos, name, _words(buf, pos))
+        if centering:
+            self._center(ln, buf, pos, parser.last)
+
+    def _center(self, ln: int, buf: str, pos: int, node: Node) -> None:
+        """``.ce N``, ``.rj N``: the next N text lines become the
+        request's children (roff_onearg), until a macro of the page's
+        language comes first."""
+        parser = self.parser
+        if not node.children:
+            parser.last, parser.child_next = node, True
+            parser.word_alloc(ln, pos, "1").flags |= Flag.NOSRC
+        count = node.children[0].string
+        lines = _Eval(count, self.report, ln).evalnum(0, False, False)
+        if lines is None:
+            self.report("CE_NONUM", ln, pos, f"ce {buf[pos:]}")
+            lines = 1
+        if lines < 1:
+            parser.last, parser.child_next = node, False
+            self.ce_node, self.ce_lines = None, 0
+        else:
+            parser.last, parser.child_next = node.children[-1], False
+            self.ce_node, self.ce_lines = node, lines
+
+    def _end_centering(self) -> None:
+        """What follows goes after the .ce or .rj node, not into it."""
+        assert self.ce_node is not None
+        self.parser.last, self.parser.child_next = self.ce_node, False
+        self.ce_node, self.ce_lines = None, 0
+
+    def _is_request(self, name: str) -> bool:
+        """Whether ``name`` is a roff request or the page's own macro, as
+        opposed to a macro of the page's language or an unknown name."""
+        return (
+            name in _REQUESTS
+            or name in ELEMENT_ARGS
+            or name in _IGNORED
+            or name in _UNSUPPORTED
+            or name in _INSECURE
+            or name in self.macros.text
+            or name in self.renamed
+        )
 
     def _req_ds(self, ln: int, buf: str, name: str, pos: int, ctl: int) -> None:
         sname, rest = _name_and_rest(buf, pos)
@@ -1927,6 +1985,9 @@ class Preprocessor:
         """The block ends (``still_open``: the input does); False: it was empty."""
         raise NotImplementedError
 
+
+#: Requests that end .ce and .rj as the macros of a language do (roff_parseln).
+_ENDS_CENTERING: Final = frozenset({"Dd", "TH", "EQ", "TS"})
 
 #: Requests that a table takes as lines rather than run (roff_parseln).
 _TBL_SKIPPED: Final = frozenset({"TS", "br", "ce", "rj", "sp"})

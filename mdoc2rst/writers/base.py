@@ -804,6 +804,17 @@ class PageWriter:
             self.atoms.append(BREAK)
             self.spc = False
 
+    def centered(self, n: Node) -> None:
+        """``.ce N`` and ``.rj N``: each of the lines they take on a line of
+        its own, as mandoc's HTML output writes them (the first child is the
+        count).  reST has no centring; the lines stay lines."""
+        self.linebreak()
+        for c in n.children[1:]:
+            if c.type is TEXT and c.flags & Flag.LINE and not self.nofill:
+                self.linebreak()
+            self.node(c)
+        self.linebreak()
+
     def c_directive(self, kind: str, signature: str, name: str, line: int) -> None:
         """A C-domain declaration, or C code when another page owns ``name``:
         Sphinx's C domain has no declaration without an object, and two

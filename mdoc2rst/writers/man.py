@@ -527,13 +527,15 @@ _ELEMS: dict[str, Callable[[_ManWriter, Node], None]] = {
     "MR": _ManWriter.page_ref,
     **{tok: _ManWriter.linebreak_elem for tok in _BREAKS},
     "sp": _ManWriter.space,
+    "ce": _ManWriter.centered,
+    "rj": _ManWriter.centered,
     **{tok: _ManWriter.fill for tok in ("nf", "fi", "EX", "EE")},
 }
 
 #: Elements that print nothing: the prologue, closers, and the requests
 #: mandoc's HTML output ignores.
 _SILENT = frozenset({"TH", "RE", "YS", "UE", "ME", "DT", "UC", "PD", "AT",
-                     "ft", "ll", "mc", "po", "ta", "ce", "rj", "brp"})  # fmt: skip
+                     "ft", "ll", "mc", "po", "ta", "brp"})  # fmt: skip
 
 
 _DEFAULTS = RstOptions()

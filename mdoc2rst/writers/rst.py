@@ -447,6 +447,11 @@ def _pre_br(w: _Writer, n: Node) -> bool:
     return False
 
 
+def _pre_centered(w: _Writer, n: Node) -> bool:
+    w.centered(n)
+    return False
+
+
 def _font(style: Style, prefix: str = "", suffix: str = "") -> _Act:
     return _Act(_pre_font, _post_font, prefix, suffix, style)
 
@@ -462,6 +467,8 @@ _ACTS: dict[str, _Act] = {
     "Lp": _Act(_pre_pp),
     "sp": _Act(_pre_pp),
     "br": _Act(_pre_br),
+    "ce": _Act(_pre_centered),
+    "rj": _Act(_pre_centered),
     # Fonts, as mandoc's markdown writer chooses them.
     **{tok: _font("emph") for tok in ("Ad", "Va", "Vt", "Em", "%I", "Fr")},
     **{tok: _font("strong") for tok in ("Cd", "Cm", "Ic", "Ms", "Sy", "Nm", "Fd")},
