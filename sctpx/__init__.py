@@ -23,20 +23,90 @@ from sctpx import _checks
 from sctpx._addr import BUFFER_SIZE, Address, parse_addresses
 from sctpx._backend import Backend, BackendUnavailable
 from sctpx._errors import documented_errors, error
+from sctpx._message import Message
+from sctpx._notifications import (
+    AdaptationIndication,
+    AddrState,
+    AssocChange,
+    AssocReset,
+    AssocState,
+    Authentication,
+    Event,
+    EventSetting,
+    Notification,
+    PartialDelivery,
+    PeerAddrChange,
+    RemoteError,
+    SenderDry,
+    SendFailed,
+    Shutdown,
+    StreamChange,
+    StreamReset,
+    UnknownNotification,
+)
+from sctpx._options import (
+    AssocParams,
+    AssocStatus,
+    InitMsg,
+    PathFlag,
+    PathState,
+    PeerAddrInfo,
+    PeerAddrParams,
+    RtoInfo,
+    Status,
+)
 from sctpx._undocumented import UNDOCUMENTED_ERRNOS, undocumented_reason
+from sctpx._values import MsgFlag, PrPolicy, RecvInfo, SendInfo
 
 __version__ = "0.1.0"
 
 __all__ = [
     "BUFFER_SIZE",
     "UNDOCUMENTED_ERRNOS",
+    "AdaptationIndication",
+    "AddrState",
     "Address",
+    "AssocChange",
+    "AssocParams",
+    "AssocReset",
+    "AssocState",
+    "AssocStatus",
+    "Authentication",
     "BackendUnavailable",
+    "Event",
+    "EventSetting",
+    "InitMsg",
+    "Message",
+    "MsgFlag",
+    "Notification",
+    "PartialDelivery",
+    "PathFlag",
+    "PathState",
+    "PeerAddrChange",
+    "PeerAddrInfo",
+    "PeerAddrParams",
+    "PrPolicy",
+    "RecvInfo",
+    "RemoteError",
+    "RtoInfo",
+    "SendFailed",
+    "SendInfo",
+    "SenderDry",
+    "Shutdown",
+    "Status",
+    "StreamChange",
+    "StreamReset",
+    "UnknownNotification",
     "connectx",
     "documented_errors",
     "getpaddrs",
+    "getsockopt",
     "platform_backend",
+    "recvmsg",
+    "sendmsg",
+    "setsockopt",
     "socket",
+    "subscribe",
     "undocumented_reason",
 ]
 
@@ -140,6 +210,101 @@ def getpaddrs(sock: Any, assoc_id: int = 0) -> list[tuple[Any, ...]]:
     from sctpx._linux import getpaddrs as linux_getpaddrs
 
     return list(linux_getpaddrs(fd, assoc_id))
+
+
+def sendmsg(
+    sock: Any,
+    data: bytes | bytearray | memoryview,
+    info: SendInfo | None = None,
+    *,
+    to: tuple[Any, ...] | None = None,
+) -> int:
+    """Send ``data`` as one message with ``info``'s metadata; the byte count.
+
+    ``info`` is a :class:`SendInfo`: the stream, the PPID (an int, which the
+    peer reads as the same int: it goes on the wire in network byte
+    order), flags such as ``MsgFlag.UNORDERED``, the context, a PR-SCTP
+    lifetime, and on a one-to-many socket the association.  ``to`` is a
+    peer address instead of an association (a one-to-many socket sets one
+    up on the way).  A kernel socket sends with SCTP_SNDINFO ancillary
+    data (blocking, timeouts and signals as ``socket.sendmsg``); a usrsctp
+    socket with ``usrsctp_sendv``.  Errors are those of
+    ``sctp_sendmsg(3)``, marked documented or not.
+    """
+    user = _usrsctp_socket(sock)
+    if user is not None:
+        return int(user.sendmsg(data, info, to=to))
+    from sctpx import _sockets
+
+    return _sockets.sendmsg(sock, data, info, to)
+
+
+def recvmsg(sock: Any, bufsize: int = 65536) -> Message:
+    """The next message, a piece of one, or a notification: a :class:`Message`.
+
+    ``Message.info`` carries the metadata (stream, PPID, flags, association
+    id; SCTP_RCVINFO), ``eor`` whether this piece ends its message, and
+    ``notification`` the typed notification when the bytes are one (see
+    :func:`subscribe`).  Blocks as the socket's ``recvmsg`` does.
+    """
+    user = _usrsctp_socket(sock)
+    if user is not None:
+        message: Message = user.recvmsg(bufsize)
+        return message
+    from sctpx import _sockets
+
+    return _sockets.recvmsg(sock, bufsize)
+
+
+def setsockopt(sock: Any, name: str, value: object) -> None:
+    """Set SCTP option ``name`` (its C name, ``"SCTP_INITMSG"``) to a typed value.
+
+    The options: SCTP_INITMSG (:class:`InitMsg`), SCTP_RTOINFO
+    (:class:`RtoInfo`), SCTP_ASSOCINFO (:class:`AssocParams`),
+    SCTP_PEER_ADDR_PARAMS (:class:`PeerAddrParams`), SCTP_NODELAY (bool),
+    SCTP_AUTOCLOSE (seconds), SCTP_DEFAULT_SNDINFO and
+    SCTP_DEFAULT_SEND_PARAM (:class:`SendInfo`), SCTP_EVENT
+    (:class:`EventSetting`) and SCTP_EVENTS (a set of :class:`Event`).
+    """
+    user = _usrsctp_socket(sock)
+    if user is not None:
+        user.setsockopt(name, value)
+        return
+    from sctpx import _sockets
+
+    _sockets.setsockopt(sock, name, value)
+
+
+def getsockopt(sock: Any, name: str, query: object | None = None) -> object:
+    """SCTP option ``name`` as its typed value.
+
+    ``query`` names what to read where the option reads it from the
+    caller: the association (``Status(assoc_id=...)`` for SCTP_STATUS) or
+    the peer address (``PeerAddrInfo(address=...)`` for
+    SCTP_GET_PEER_ADDR_INFO); the options of :func:`setsockopt`, and
+    SCTP_STATUS and SCTP_GET_PEER_ADDR_INFO, which are read only.
+    """
+    user = _usrsctp_socket(sock)
+    if user is not None:
+        return user.getsockopt(name, query)
+    from sctpx import _sockets
+
+    return _sockets.getsockopt(sock, name, query)
+
+
+def subscribe(sock: Any, *events: Event, on: bool = True, assoc_id: int = 0) -> None:
+    """Have :func:`recvmsg` return notifications of ``events`` (``on=False``: stop).
+
+    One call for several kinds: SCTP_EVENT for each where the stack has
+    it, else SCTP_EVENTS with the socket's current subscriptions changed.
+    """
+    user = _usrsctp_socket(sock)
+    if user is not None:
+        user.subscribe(*events, on=on, assoc_id=assoc_id)
+        return
+    from sctpx import _sockets
+
+    _sockets.subscribe(sock, events, on, assoc_id)
 
 
 #: Flags Linux lets ``type`` carry besides the socket type.

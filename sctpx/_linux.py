@@ -19,6 +19,7 @@ from typing import Any
 from sctpx import _stub
 from sctpx._addr import Layout
 from sctpx._backend import FUNCTION, BackendUnavailable, Waiter, call, prototype
+from sctpx._sockets import _getsockopt
 
 LIBRARY = "libsctp.so.1"
 VERSION = b"VERS_3"
@@ -51,21 +52,6 @@ SCTP_STATE_ESTABLISHED = 4  # enum sctp_sstat_state; the SHUTDOWN states follow 
 # spinfo_assoc_id, a struct sockaddr_storage, five 32-bit fields.
 PADDRINFO_SIZE = 4 + 128 + 5 * 4
 STATUS_SIZE = 24 + PADDRINFO_SIZE
-
-
-@cache
-def _getsockopt() -> Any:
-    libc = ctypes.CDLL(None, use_errno=True)
-    func = libc.getsockopt
-    func.restype = ctypes.c_int
-    func.argtypes = (
-        ctypes.c_int,
-        ctypes.c_int,
-        ctypes.c_int,
-        ctypes.c_void_p,
-        ctypes.POINTER(ctypes.c_uint32),
-    )
-    return func
 
 
 def _option(fd: int, level: int, name: int, value: bytes) -> bytes | None:

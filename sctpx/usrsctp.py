@@ -66,6 +66,12 @@ from sctpx._assoc import POLL_INTERVAL, Deadline
 from sctpx._backend import FUNCTION
 from sctpx._errors import oserror
 from sctpx._handle import Handle
+from sctpx._layout import USRSCTP
+from sctpx._message import Message
+from sctpx._notifications import Event, EventSetting, parse_notification
+from sctpx._options import option, option_size
+from sctpx._sockets import RECV_PAGE, SEND_PAGE, check_event, destination
+from sctpx._values import SendInfo, msg_flags, sendv_info, unpack_rcvinfo
 
 __all__ = [
     "POLL_INTERVAL",
@@ -79,6 +85,8 @@ __all__ = [
 ]
 
 _WOULD_BLOCK = frozenset({errno.EAGAIN, errno.EWOULDBLOCK, errno.EINPROGRESS})
+#: The ABI of usrsctp's structs (sctpx._layout), for options and metadata.
+_USRSCTP: Final = USRSCTP
 
 AddressTuple = tuple[str, int] | tuple[str, int, int, int]
 _T = TypeVar("_T")
@@ -310,27 +318,6 @@ class Status:
     @property
     def established(self) -> bool:
         return self.state == _lib.SCTP_ESTABLISHED
-
-
-@dataclass(frozen=True, slots=True)
-class Message:
-    """What one receive returned: data, and whether it ends its message.
-
-    SCTP keeps message boundaries; a receive buffer smaller than a message
-    gets it in pieces, and only the last piece has ``MSG_EOR`` in
-    ``flags`` (``eor``), as ``socket.recvmsg`` reports it on kernel SCTP.
-    ``data`` is b"" (and ``eor`` False) once the association has ended.
-    """
-
-    data: bytes
-    flags: int  # MSG_* flags of the receive
-    assoc_id: int  # the association it came on (a one-to-many socket has several)
-    stream: int  # the SCTP stream
-    address: AddressTuple | None  # the peer address it came from
-
-    @property
-    def eor(self) -> bool:
-        return bool(self.flags & socket.MSG_EOR)
 
 
 def _sockaddr(address: object, function: str) -> tuple[Address, bytes]:
@@ -646,6 +633,48 @@ class Socket:
             )
         _check(result, function)
 
+    def setsockopt(self, name: str, value: object) -> None:
+        """Set SCTP option ``name`` (its C name, ``"SCTP_INITMSG"``) to the typed ``value``.
+
+        The same options and values as :func:`sctpx.setsockopt` on a kernel
+        socket, packed as usrsctp's structs are laid out.
+        """
+        opt = option(name)
+        raw = opt.pack(value, _USRSCTP)
+        buf = ctypes.create_string_buffer(raw, len(raw))
+        function = f"usrsctp_setsockopt {name}"
+        with self._use(function) as so:
+            with self._io:
+                result = self._lib.setsockopt(
+                    so, _lib.IPPROTO_SCTP, opt.number(_USRSCTP), buf, len(raw)
+                )
+            _check(result, function)
+
+    def getsockopt(self, name: str, query: object | None = None) -> object:
+        """SCTP option ``name`` as its typed value; ``query`` names what to read
+        (an association id, a peer address) where the option takes one."""
+        opt = option(name)
+        empty = bytes(option_size(name, _USRSCTP))
+        data = empty if query is None else opt.pack(query, _USRSCTP)
+        buf = ctypes.create_string_buffer(data, len(data))
+        size = ctypes.c_uint32(len(data))
+        function = f"usrsctp_getsockopt {name}"
+        with self._use(function) as so:
+            with self._io:
+                result = self._lib.getsockopt(
+                    so, _lib.IPPROTO_SCTP, opt.number(_USRSCTP), buf, ctypes.byref(size)
+                )
+            _check(result, function)
+        return opt.unpack(buf.raw[: size.value], _USRSCTP)
+
+    def subscribe(self, *events: Event, on: bool = True, assoc_id: int = 0) -> None:
+        """Receive notifications of ``events`` (or stop, ``on=False``) through
+        :meth:`recvmsg`; SCTP_EVENT for each kind."""
+        for event in events:
+            check_event(event)
+        for event in events:
+            self.setsockopt("SCTP_EVENT", EventSetting(event, on, assoc_id))
+
     def set_udp_encaps(self, remote_port: int, assoc_id: int = 0) -> None:
         """Send to the peer over UDP port ``remote_port`` (SCTP_REMOTE_UDP_ENCAPS_PORT)."""
         _checks.integer("remote_port", remote_port, 0, _checks.U16_MAX)
@@ -755,24 +784,52 @@ class Socket:
         no association to send on (not connected yet, ended, or no such
         ``assoc_id``) raises ENOTCONN -- usrsctp says ENOENT.
         """
-        _checks.assoc_id(assoc_id, "usrsctp_sendv")
+        _checks.assoc_id(assoc_id, SEND_PAGE)
+        info = SendInfo(assoc_id=assoc_id) if assoc_id else None
+        return self.sendmsg(data, info, timeout=timeout)
+
+    def sendmsg(
+        self,
+        data: bytes | bytearray | memoryview,
+        info: SendInfo | None = None,
+        *,
+        to: AddressTuple | None = None,
+        timeout: Timeout = SOCKET_TIMEOUT,
+    ) -> int:
+        """Send ``data`` as one message with ``info``'s metadata; the byte count.
+
+        ``info`` (an :class:`sctpx.SendInfo`) gives the stream, the PPID (an
+        int, sent in network byte order), flags such as
+        ``MsgFlag.UNORDERED``, the context, a PR-SCTP lifetime and, on a
+        one-to-many socket, the association; ``to`` a peer address instead
+        (a one-to-many socket sets the association up on the way).  Waits
+        for buffer space.  Errors are ``sctp_sendmsg(3)``'s; with no
+        association to send on, ENOTCONN (usrsctp says ENOENT).
+        """
+        if info is not None and not isinstance(info, SendInfo):
+            raise TypeError(f"info must be a SendInfo, not {type(info).__name__}")
         payload = bytes(memoryview(data))  # a buffer; bytes(5) would be five zero bytes
-        info: Any = None
+        info_buf: Any = None
         infolen, infotype = 0, _lib.SCTP_SENDV_NOINFO
-        if assoc_id:
-            # One-to-many sockets name the association in an sctp_sndinfo.
-            snd = _lib.SndInfo(snd_assoc_id=assoc_id)
-            info, infolen, infotype = (
-                ctypes.byref(snd),
-                ctypes.sizeof(snd),
-                _lib.SCTP_SENDV_SNDINFO,
-            )
+        if info is not None:
+            infotype, raw = sendv_info(info, "usrsctp")
+            info_buf = ctypes.create_string_buffer(raw, len(raw))
+            infolen = len(raw)
+        addrs: Any = None
+        addrcnt = 0
+        if to is not None:
+            packed = pack([destination(to)], "linux")
+            addrs = ctypes.create_string_buffer(packed, len(packed))
+            addrcnt = 1
         buf = ctypes.create_string_buffer(payload, len(payload))
+        assoc_id = 0 if info is None else info.assoc_id
 
         def attempt(so: int) -> int | None:
             with self._io:
-                sent = self._lib.sendv(so, buf, len(payload), None, 0, info, infolen, infotype, 0)
-            if sent < 0 and ctypes.get_errno() == errno.ENOENT:
+                sent = self._lib.sendv(
+                    so, buf, len(payload), addrs, addrcnt, info_buf, infolen, infotype, 0
+                )
+            if sent < 0 and ctypes.get_errno() == errno.ENOENT and to is None:
                 raise OSError(
                     errno.ENOTCONN,
                     f"{os.strerror(errno.ENOTCONN)} [usrsctp_sendv: no association"
@@ -781,16 +838,21 @@ class Socket:
                 )
             return int(sent) if sent >= 0 else None
 
-        return self._poll(attempt, "usrsctp_sendv", timeout, "no send buffer space")
+        return self._poll(attempt, SEND_PAGE, timeout, "no send buffer space")
 
     def recvmsg(self, bufsize: int, timeout: Timeout = SOCKET_TIMEOUT) -> Message:
-        """Receive the next piece of a message, up to ``bufsize`` bytes, and where it ends.
+        """Receive the next piece of a message, or a notification, up to ``bufsize`` bytes.
 
         ``Message.eor`` is True when this piece ends its message (MSG_EOR);
         a message longer than ``bufsize`` comes in several receives.
-        Notifications are skipped (none are subscribed to).  TimeoutError
-        when nothing arrives within the timeout.
+        ``Message.info`` has the metadata (stream, PPID, flags, association);
+        a notification subscribed to (:meth:`subscribe`) comes as a message
+        whose ``notification`` is the typed value.  TimeoutError when
+        nothing arrives within the timeout.
         """
+        return self._recvmsg(bufsize, timeout, notifications=True)
+
+    def _recvmsg(self, bufsize: int, timeout: Timeout, notifications: bool) -> Message:
         _checks.integer("bufsize", bufsize, 1, _checks.INT_MAX)
         buf = ctypes.create_string_buffer(bufsize)
         storage = _lib.SockaddrStorage()
@@ -816,27 +878,31 @@ class Socket:
                     )
                 if got < 0:
                     return None
-                if flags.value & _lib.MSG_NOTIFICATION:
-                    continue
-                rcv = infotype.value == _lib.SCTP_RECVV_RCVINFO
-                return Message(
-                    data=buf.raw[:got],
-                    flags=flags.value,
-                    assoc_id=info.rcv_assoc_id if rcv else 0,
-                    stream=info.rcv_sid if rcv else 0,
-                    address=_from_storage(storage) if got else None,
-                )
+                data = buf.raw[:got]
+                eor, is_note = msg_flags(flags.value, "usrsctp")
+                if is_note:
+                    if not notifications:
+                        continue
+                    note = parse_notification(data, "usrsctp") if eor else None
+                    return Message(data, eor, None, None, note, flags.value)
+                rcv = None
+                if infotype.value == _lib.SCTP_RECVV_RCVINFO:
+                    raw = ctypes.string_at(ctypes.addressof(info), ctypes.sizeof(info))
+                    rcv = unpack_rcvinfo(raw, "usrsctp", flags.value)
+                address = _from_storage(storage) if got else None
+                return Message(data, eor, address, rcv, None, flags.value)
 
-        return self._poll(attempt, "usrsctp_recvv", timeout, "nothing received")
+        return self._poll(attempt, RECV_PAGE, timeout, "nothing received")
 
     def recv(self, bufsize: int, timeout: Timeout = SOCKET_TIMEOUT) -> bytes:
         """Receive up to ``bufsize`` bytes of the next message; b"" once it has ended.
 
         As ``socket.recv`` on a kernel SCTP socket: a message longer than
         ``bufsize`` comes in pieces, with no mark of where it ends -- use
-        :meth:`recvmsg` to see message boundaries.
+        :meth:`recvmsg` to see message boundaries.  Notifications are
+        skipped: :meth:`recvmsg` returns them.
         """
-        return self.recvmsg(bufsize, timeout).data
+        return self._recvmsg(bufsize, timeout, notifications=False).data
 
     # -- closing --
 

@@ -704,9 +704,10 @@ def _libusrsctp() -> None:
         unavailable(str(exc))
 
 
-def run(name: str, *, netns: bool = False) -> Result:
-    """Run scenario ``name`` in a child process; what it observed."""
-    command = [sys.executable, __file__, name]
+def run(name: str, *, netns: bool = False, script: str = __file__) -> Result:
+    """Run scenario ``name`` in a child process (``script`` run as a program,
+    which defines it); what it observed."""
+    command = [sys.executable, script, name]
     if netns:
         # A private network namespace, where 127.0.0.2 can be configured.
         setup = 'ip link set lo up && ip addr add 127.0.0.2/8 dev lo && exec "$@"'

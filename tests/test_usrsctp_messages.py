@@ -1,0 +1,286 @@
+"""Messages with metadata, notifications and socket options on usrsctp.
+
+sctpx's public calls (``sctpx.sendmsg``, ``recvmsg``, ``subscribe``,
+``setsockopt``, ``getsockopt``) on real associations over UDP on
+loopback, each scenario in a child process as in tests/test_usrsctp.py.
+The PPID is also read on the wire: the client's association runs through a
+UDP relay in the child that reads every SCTP packet it forwards, so the
+DATA chunk's PPID field is seen as the stack sent it, not as sctpx reads
+it back.
+"""
+
+from __future__ import annotations
+
+import socket
+import struct
+import sys
+import threading
+from typing import Any
+
+import test_usrsctp as base
+from test_usrsctp import SCTP_PORT, Result, endpoint_pair, scenario
+
+import sctpx
+
+PPID = 0x01020304
+_libusrsctp = base._libusrsctp  # the module's skip (or CI failure) without libusrsctp
+
+
+def run(name: str) -> Result:
+    return base.run(name, script=__file__)
+
+
+def notification(sock: Any, timeout: float = 5) -> Any:
+    """The next notification, skipping nothing: data first is a failure."""
+    message = sock.recvmsg(65536, timeout=timeout)
+    assert message.notification is not None, f"data, not a notification: {message!r}"
+    return message.notification
+
+
+def describe(note: Any) -> list[Any]:
+    """A notification as JSON: its class and the fields the tests look at."""
+    state = getattr(note, "state", None)
+    return [
+        type(note).__name__,
+        getattr(state, "name", state),
+        getattr(note, "outbound_streams", None),
+        getattr(note, "inbound_streams", None),
+    ]
+
+
+# -- a relay that reads the packets it forwards -----------------------------------------
+
+
+class Relay:
+    """A UDP port that forwards every datagram to the stack's own port and
+    records the DATA chunks (RFC 9260, 3.3.1) in the SCTP packets it carries."""
+
+    def __init__(self, stack_port: int) -> None:
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.settimeout(0.2)
+        self.port = int(self.sock.getsockname()[1])
+        self.target = ("127.0.0.1", stack_port)
+        self.chunks: list[tuple[int, bytes, bytes]] = []  # (stream, PPID field, payload)
+        self.running = True
+        self.thread = threading.Thread(target=self._forward, daemon=True)
+        self.thread.start()
+
+    def _forward(self) -> None:
+        while self.running:
+            try:
+                packet = self.sock.recv(65536)
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            self._read(packet)
+            self.sock.sendto(packet, self.target)
+
+    def _read(self, packet: bytes) -> None:
+        at = 12  # the common header: ports, verification tag, checksum
+        while at + 4 <= len(packet):
+            kind, _flags, length = struct.unpack_from("!BBH", packet, at)
+            if length < 4:
+                return
+            if kind == 0 and length >= 16:  # DATA
+                stream = struct.unpack_from("!H", packet, at + 8)[0]
+                self.chunks.append(
+                    (stream, packet[at + 12 : at + 16], packet[at + 16 : at + length])
+                )
+            at += (length + 3) & ~3
+
+    def close(self) -> None:
+        self.running = False
+        self.thread.join(2)
+        self.sock.close()
+
+
+# -- scenarios (run in the child) -------------------------------------------------------
+
+
+@scenario
+def metadata(args: list[str]) -> Result:
+    """Streams, PPIDs, unordered messages and contexts, sent and received typed."""
+    with endpoint_pair() as (_, server, client, udp):
+        relay = Relay(udp)
+        client.set_udp_encaps(relay.port)
+        for sock in (server, client):
+            sctpx.setsockopt(sock, "SCTP_INITMSG", sctpx.InitMsg(num_ostreams=6, max_instreams=6))
+        assoc_id = sctpx.connectx(client, [("127.0.0.1", SCTP_PORT)])
+        peer, _ = server.accept(timeout=5)
+        sent = [
+            sctpx.sendmsg(client, b"first", sctpx.SendInfo(stream=3, ppid=PPID, context=7)),
+            sctpx.sendmsg(
+                client,
+                b"second",
+                sctpx.SendInfo(stream=5, ppid=0xFFFFFFFF, flags=sctpx.MsgFlag.UNORDERED),
+            ),
+            sctpx.sendmsg(client, bytearray(b"third")),
+        ]
+        got = [peer.recvmsg(100, timeout=5) for _ in range(3)]
+        peer.sendmsg(b"back", sctpx.SendInfo(stream=2, ppid=42))
+        back = sctpx.recvmsg(client)
+        status = sctpx.getsockopt(client, "SCTP_STATUS")
+        assert isinstance(status, sctpx.Status)
+        relay.close()
+        return {
+            "sent": sent,
+            "got": sorted(
+                [m.data.decode(), m.stream, m.ppid, m.unordered, m.eor, m.assoc_id == peer_id]
+                for m, peer_id in zip(got, [peer.status().assoc_id] * 3, strict=True)
+            ),
+            "back": [back.data.decode(), back.stream, back.ppid, back.assoc_id, back.eor],
+            "assoc_id": assoc_id,
+            "streams": [status.outstrms, status.instrms],
+            "state": getattr(status.state, "name", status.state),
+            "wire": sorted([s, p.hex(), d.decode()] for s, p, d in relay.chunks),
+            "bad_info": base.raised(lambda: sctpx.sendmsg(client, b"x", 5)),  # type: ignore[arg-type]
+            "bad_stream": base.raised(
+                lambda: sctpx.sendmsg(client, b"x", sctpx.SendInfo(stream=1 << 16))
+            ),
+            "stream_too_high": base.raised(
+                lambda: sctpx.sendmsg(client, b"x", sctpx.SendInfo(stream=6))
+            ),
+        }
+
+
+@scenario
+def notifications(args: list[str]) -> Result:
+    """Association change, sender dry and shutdown as typed notifications."""
+    with endpoint_pair() as (_, server, client, _udp):
+        sctpx.subscribe(
+            client, sctpx.Event.ASSOC_CHANGE, sctpx.Event.SHUTDOWN, sctpx.Event.SENDER_DRY
+        )
+        subscribed = sctpx.getsockopt(
+            client, "SCTP_EVENT", sctpx.EventSetting(sctpx.Event.SHUTDOWN)
+        )
+        not_subscribed = sctpx.getsockopt(
+            client, "SCTP_EVENT", sctpx.EventSetting(sctpx.Event.PEER_ADDR_CHANGE)
+        )
+        sctpx.connectx(client, [("127.0.0.1", SCTP_PORT)])
+        peer, _ = server.accept(timeout=5)
+        seen = [describe(notification(client))]
+        client.send(b"data")
+        seen.append(describe(notification(client)))  # sender dry once it is acknowledged
+        peer.recv(100, timeout=5)
+        peer.close()
+        seen += [describe(notification(client)), describe(notification(client))]
+        return {
+            "seen": seen,
+            "subscribed": [subscribed.event.name, subscribed.on],  # type: ignore[attr-defined]
+            "not_subscribed": not_subscribed.on,  # type: ignore[attr-defined]
+            "data_io": base.raised(lambda: sctpx.subscribe(client, sctpx.Event.DATA_IO)),
+            "not_event": base.raised(lambda: sctpx.subscribe(client, "x")),  # type: ignore[arg-type]
+        }
+
+
+@scenario
+def options(args: list[str]) -> Result:
+    """Options set and read back as typed values."""
+    with endpoint_pair() as (_, server, client, _udp):
+        sock: Any = client
+        sctpx.setsockopt(sock, "SCTP_NODELAY", True)
+        sctpx.setsockopt(sock, "SCTP_RTOINFO", sctpx.RtoInfo(initial=700, max=9000, min=300))
+        assocparams = sctpx.getsockopt(sock, "SCTP_ASSOCINFO")
+        sctpx.connectx(client, [("127.0.0.1", SCTP_PORT)])
+        server.accept(timeout=5)
+        path = sctpx.getsockopt(
+            sock, "SCTP_PEER_ADDR_PARAMS", sctpx.PeerAddrParams(address=("127.0.0.1", SCTP_PORT))
+        )
+        sctpx.setsockopt(
+            sock,
+            "SCTP_PEER_ADDR_PARAMS",
+            sctpx.PeerAddrParams(
+                address=("127.0.0.1", SCTP_PORT),
+                hbinterval=4321,
+                flags=sctpx.PathFlag.HB_ENABLE,
+            ),
+        )
+        after = sctpx.getsockopt(
+            sock, "SCTP_PEER_ADDR_PARAMS", sctpx.PeerAddrParams(address=("127.0.0.1", SCTP_PORT))
+        )
+        info = sctpx.getsockopt(
+            sock, "SCTP_GET_PEER_ADDR_INFO", sctpx.PeerAddrInfo(address=("127.0.0.1", SCTP_PORT))
+        )
+        sctpx.setsockopt(sock, "SCTP_DEFAULT_SNDINFO", sctpx.SendInfo(stream=1, ppid=PPID))
+        rto = sctpx.getsockopt(sock, "SCTP_RTOINFO")
+        return {
+            "nodelay": sctpx.getsockopt(sock, "SCTP_NODELAY"),
+            "rto": [rto.initial, rto.max, rto.min],  # type: ignore[attr-defined]
+            "assocparams": type(assocparams).__name__,
+            "hbinterval": [path.hbinterval, after.hbinterval],  # type: ignore[attr-defined]
+            "path_state": getattr(info.state, "name", info.state),  # type: ignore[attr-defined]
+            "path_mtu": info.mtu,  # type: ignore[attr-defined]
+            "default": [
+                sctpx.getsockopt(sock, "SCTP_DEFAULT_SNDINFO").stream,  # type: ignore[attr-defined]
+                sctpx.getsockopt(sock, "SCTP_DEFAULT_SNDINFO").ppid,  # type: ignore[attr-defined]
+            ],
+            "unknown": base.raised(lambda: sctpx.getsockopt(sock, "SCTP_NO_SUCH")),
+            "wrong_type": base.raised(lambda: sctpx.setsockopt(sock, "SCTP_RTOINFO", 5)),
+            "closed": base.raised(
+                lambda: (client.close(), sctpx.getsockopt(sock, "SCTP_NODELAY"))
+            ),
+        }
+
+
+# -- the tests (the parent) ------------------------------------------------------------
+
+
+def test_metadata_arrives_as_sent_and_the_ppid_in_network_order() -> None:
+    seen = run("metadata")
+    assert seen["sent"] == [5, 6, 5]
+    assert seen["got"] == [
+        ["first", 3, PPID, False, True, True],
+        ["second", 5, 0xFFFFFFFF, True, True, True],
+        ["third", 0, 0, False, True, True],
+    ]
+    assert seen["back"] == ["back", 2, 42, seen["assoc_id"], True]
+    assert seen["streams"] == [6, 6]
+    assert seen["state"] == "ESTABLISHED"
+    # On the wire, as the relay read the DATA chunks: PPID 0x01020304 is
+    # the bytes 01 02 03 04, network byte order.
+    assert seen["wire"] == [
+        [0, "00000000", "third"],
+        [2, "0000002a", "back"],
+        [3, "01020304", "first"],
+        [5, "ffffffff", "second"],
+    ]
+    assert seen["bad_info"]["type"] == "TypeError"
+    assert seen["bad_stream"]["type"] == "ValueError"
+    # A stream past the association's six: usrsctp refuses it with EINVAL,
+    # which sctp_sendmsg(3) does not list.
+    assert seen["stream_too_high"]["errno"] == 22
+    assert seen["stream_too_high"]["documented"] is False
+
+
+def test_notifications_come_typed() -> None:
+    seen = run("notifications")
+    assert seen["seen"][0] == ["AssocChange", "COMM_UP", 10, 10]
+    assert seen["seen"][1][0] == "SenderDry"
+    assert sorted(kind[:2] for kind in seen["seen"][2:]) == [
+        ["AssocChange", "SHUTDOWN_COMP"],
+        ["Shutdown", None],
+    ]
+    assert seen["subscribed"] == ["SHUTDOWN", True]
+    assert seen["not_subscribed"] is False
+    assert seen["data_io"]["type"] == "ValueError"
+    assert seen["not_event"]["type"] == "TypeError"
+
+
+def test_options_read_back() -> None:
+    seen = run("options")
+    assert seen["nodelay"] is True
+    assert seen["rto"] == [700, 9000, 300]
+    assert seen["assocparams"] == "AssocParams"
+    assert seen["hbinterval"][1] == 4321
+    assert seen["path_state"] == "ACTIVE"
+    assert seen["path_mtu"] > 0
+    assert seen["default"] == [1, PPID]
+    assert seen["unknown"]["type"] == "ValueError"
+    assert seen["wrong_type"]["type"] == "TypeError"
+    assert seen["closed"]["errno"] == 9
+
+
+if __name__ == "__main__":
+    base._child_main(sys.argv[1:])
