@@ -1,11 +1,14 @@
 """sctpx's typed values on the real Linux SCTP stack (run in tools/vmtest.py's VM).
 
-Plain ``socket.socket`` objects carry the bytes sctpx._values,
-sctpx._notifications and sctpx._options pack: socket options set and read
-back, messages sent with SCTP_SNDINFO/SCTP_SNDRCV cmsgs and received with
-SCTP_RCVINFO, notifications read as the kernel writes them.  The PPID is
-also checked on the wire, through a raw IPPROTO_SCTP socket that sees the
-DATA chunk the kernel sent (the VM runs the tests as root).
+Plain ``socket.socket`` objects (and their descriptors) go through sctpx's
+public calls: options set and read back (``sctpx.setsockopt``,
+``getsockopt``), messages sent with ``sctpx.sendmsg`` (SCTP_SNDINFO) and
+received with ``sctpx.recvmsg`` (SCTP_RCVINFO), notifications subscribed
+with ``sctpx.subscribe`` and read typed.  The older SCTP_SNDRCV cmsg is
+packed with sctpx._values directly.  The PPID is also checked on the wire,
+through a raw IPPROTO_SCTP socket that sees the DATA chunk the kernel sent
+(the VM runs the tests as root).  tests/test_usrsctp_messages.py makes the
+same calls on usrsctp.
 
 Marked ``kernel``: skipped where the kernel has no SCTP (tests/conftest.py).
 Run with ``python3 tools/vmtest.py -- env PYTEST_DISABLE_PLUGIN_AUTOLOAD=1
@@ -23,12 +26,12 @@ from collections.abc import Iterator
 import pytest
 from oracle import unavailable
 
+import sctpx
 from sctpx import _layout
 from sctpx import _notifications as n
 from sctpx import _options as o
 from sctpx import _values as v
 from sctpx._addr import Address
-from sctpx._linux import _option
 
 pytestmark = [
     pytest.mark.kernel,
@@ -41,36 +44,22 @@ LOOPBACK = "127.0.0.1"
 PPID = 0x01020304
 
 
-def setopt(sock: socket.socket, name: str, value: object) -> None:
-    opt = o.option(name)
-    sock.setsockopt(LEVEL, opt.number(A), opt.pack(value, A))
+setopt = sctpx.setsockopt
+getopt = sctpx.getsockopt
+subscribe = sctpx.subscribe
 
 
-def getopt(sock: socket.socket, name: str, query: object | None = None) -> object:
-    """getsockopt with the option's typed value in (the kernel reads ids from it) and out."""
-    opt = o.option(name)
-    data = opt.pack(query, A) if query is not None else bytes(o.option_size(name, A))
-    raw = _option(sock.fileno(), LEVEL, opt.number(A), data)
-    assert raw is not None, f"getsockopt {name} failed"
-    return opt.unpack(raw, A)
-
-
-def subscribe(sock: socket.socket, *events: n.Event) -> None:
-    for event in events:
-        setopt(sock, "SCTP_EVENT", n.EventSetting(event, True))
-
-
-def recv(sock: socket.socket) -> tuple[bytes, v.Received]:
+def recv(sock: socket.socket) -> tuple[bytes, sctpx.Message]:
     ready, _, _ = select.select([sock], [], [], 10)
     assert ready, "nothing arrived in 10 s"
-    data, anc, flags, _ = sock.recvmsg(65536, socket.CMSG_SPACE(256))
-    return data, v.parse_cmsgs(anc, flags, A)
+    message = sctpx.recvmsg(sock)
+    return message.data, message
 
 
 def next_notification(sock: socket.socket) -> n.Notification:
     data, got = recv(sock)
-    assert got.notification, f"expected a notification, got data {data!r}"
-    return n.parse_notification(data, A)
+    assert got.notification is not None, f"expected a notification, got data {data!r}"
+    return got.notification
 
 
 @pytest.fixture
@@ -97,14 +86,17 @@ def test_initmsg_reads_back() -> None:
 
 def test_ppid_stream_and_flags_arrive_as_sent(pair: tuple[socket.socket, socket.socket]) -> None:
     cli, srv = pair
-    srv.setsockopt(LEVEL, A.constant("SCTP_RECVRCVINFO"), 1)
     info = v.SendInfo(stream=3, ppid=PPID, flags=v.MsgFlag.UNORDERED, context=77)
-    assert cli.sendmsg([b"hello"], v.send_cmsgs(info, A)) == 5
+    assert sctpx.sendmsg(cli, b"hello", info) == 5
     data, got = recv(srv)
-    assert data == b"hello" and got.eor and not got.notification
+    assert data == b"hello" and got.eor and got.notification is None
     assert got.info is not None
-    assert (got.info.stream, got.info.ppid) == (3, PPID)
-    assert v.MsgFlag.UNORDERED in got.info.flags
+    assert (got.stream, got.ppid, got.unordered) == (3, PPID, True)
+    assert got.assoc_id == getopt(srv, "SCTP_STATUS").assoc_id  # type: ignore[attr-defined]
+    # A descriptor works as the socket does; no metadata: stream 0, PPID 0.
+    assert sctpx.sendmsg(cli.fileno(), bytearray(b"plain")) == 5
+    data, got = recv(srv)
+    assert (data, got.stream, got.ppid, got.unordered) == (b"plain", 0, 0, False)
     # The older interface: one SCTP_SNDRCV, read back the same way.
     legacy = v.SendInfo(stream=1, ppid=0xA0B0C0D0)
     cli.sendmsg([b"again"], v.send_cmsgs(legacy, A, legacy=True))
@@ -124,7 +116,7 @@ def test_ppid_on_the_wire_is_the_int_in_network_order(
         unavailable("a raw socket needs root (tools/vmtest.py's VM runs as root)")
     with raw:
         raw.settimeout(10)
-        cli.sendmsg([b"wire"], v.send_cmsgs(v.SendInfo(stream=2, ppid=PPID), A))
+        sctpx.sendmsg(cli, b"wire", sctpx.SendInfo(stream=2, ppid=PPID))
         assert recv(srv)[0] == b"wire"
         for _ in range(50):
             packet = raw.recv(65536)
@@ -157,7 +149,7 @@ def test_notifications_come_typed(pair: tuple[socket.socket, socket.socket]) -> 
     # Linux says at once that a sender with nothing outstanding is dry.
     subscribe(cli, n.Event.SENDER_DRY)
     assert isinstance(next_notification(cli), n.SenderDry)
-    cli.sendmsg([b"x"], v.send_cmsgs(v.SendInfo(), A))
+    sctpx.sendmsg(cli, b"x")
     assert recv(srv)[0] == b"x"
     cli.shutdown(socket.SHUT_WR)
     assert isinstance(next_notification(srv), n.Shutdown)
@@ -173,12 +165,14 @@ def test_assoc_change_on_a_one_to_many_socket() -> None:
         srv.listen(1)
         subscribe(srv, n.Event.ASSOC_CHANGE)
         setopt(cli, "SCTP_INITMSG", o.InitMsg(num_ostreams=3, max_instreams=8))
-        cli.sendto(b"hi", srv.getsockname())
+        # To an address: the one-to-many socket sets the association up.
+        sctpx.sendmsg(cli, b"hi", sctpx.SendInfo(ppid=9), to=srv.getsockname())
         note = next_notification(srv)
         assert isinstance(note, n.AssocChange)
         assert note.state is n.AssocState.COMM_UP
         assert (note.outbound_streams, note.inbound_streams) == (4, 3)
-        assert recv(srv)[0] == b"hi"
+        data, got = recv(srv)
+        assert (data, got.ppid, got.assoc_id) == (b"hi", 9, note.assoc_id)
         setopt(srv, "SCTP_AUTOCLOSE", 30)
         assert getopt(srv, "SCTP_AUTOCLOSE") == 30
         status = getopt(srv, "SCTP_STATUS", o.Status(assoc_id=note.assoc_id))
@@ -242,3 +236,29 @@ def test_event_subscriptions_read_back() -> None:
         got = getopt(s, "SCTP_EVENT", n.EventSetting(n.Event.SENDER_DRY, True))
         assert got == n.EventSetting(n.Event.SENDER_DRY, False)
         assert getopt(s, "SCTP_EVENTS") == events - {n.Event.SENDER_DRY}
+
+
+def test_data_errors_are_the_pages(pair: tuple[socket.socket, socket.socket]) -> None:
+    cli, srv = pair
+    # A stream past the association's five: the kernel's EINVAL, which
+    # sctp_sendmsg(3) does not list.
+    with pytest.raises(OSError) as bad_stream:
+        sctpx.sendmsg(cli, b"x", sctpx.SendInfo(stream=5))
+    assert bad_stream.value.errno == 22 and bad_stream.value.documented is False  # type: ignore[attr-defined]
+    with pytest.raises(ValueError, match="stream"):
+        sctpx.sendmsg(cli, b"x", sctpx.SendInfo(stream=-1))
+    srv.settimeout(0.2)
+    with pytest.raises(TimeoutError):
+        sctpx.recvmsg(srv)  # the socket's timeout, as socket.recvmsg keeps it
+    cli.close()
+    with pytest.raises(OSError) as closed:
+        sctpx.sendmsg(cli, b"x")
+    assert closed.value.errno == 9 and closed.value.documented is True  # type: ignore[attr-defined]
+
+
+def test_subscribe_turns_kinds_off_again() -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_SEQPACKET, LEVEL) as s:
+        sctpx.subscribe(s, n.Event.ASSOC_CHANGE, n.Event.SHUTDOWN)
+        assert getopt(s, "SCTP_EVENTS") == {n.Event.ASSOC_CHANGE, n.Event.SHUTDOWN}
+        sctpx.subscribe(s, n.Event.SHUTDOWN, on=False)
+        assert getopt(s, "SCTP_EVENTS") == {n.Event.ASSOC_CHANGE}
