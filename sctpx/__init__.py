@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sctpx import _checks
-from sctpx._addr import BUFFER_SIZE, Address, parse_addresses
+from sctpx._addr import BUFFER_SIZE, Address, parse_address, parse_addresses
 from sctpx._backend import Backend, BackendUnavailable
 from sctpx._errors import documented_errors, error
 from sctpx._message import Message
@@ -97,10 +97,15 @@ __all__ = [
     "StreamChange",
     "StreamReset",
     "UnknownNotification",
+    "bindx",
     "connectx",
     "documented_errors",
+    "getaddrlen",
+    "getassocid",
+    "getladdrs",
     "getpaddrs",
     "getsockopt",
+    "peeloff",
     "platform_backend",
     "recvmsg",
     "sendmsg",
@@ -204,12 +209,110 @@ def getpaddrs(sock: Any, assoc_id: int = 0) -> list[tuple[Any, ...]]:
     user = _usrsctp_socket(sock)
     if user is not None:
         return list(user.getpaddrs(assoc_id))
-    fd = _descriptor(sock)
-    if not sys.platform.startswith("linux"):
-        raise BackendUnavailable(f"getpaddrs is not implemented for {sys.platform} yet")
-    from sctpx._linux import getpaddrs as linux_getpaddrs
+    from sctpx import _calls
 
-    return list(linux_getpaddrs(fd, assoc_id))
+    return list(_calls.getaddrs(_descriptor(sock), assoc_id, "p"))
+
+
+def getladdrs(sock: Any, assoc_id: int = 0) -> list[tuple[Any, ...]]:
+    """The local addresses of association ``assoc_id`` (0: the endpoint's).
+
+    Raises the errors of ``sctp_getladdrs(3)`` (the page of getpaddrs).
+    """
+    _checks.assoc_id(assoc_id, "sctp_getladdrs")
+    user = _usrsctp_socket(sock)
+    if user is not None:
+        return list(user.getladdrs(assoc_id))
+    from sctpx import _calls
+
+    return list(_calls.getaddrs(_descriptor(sock), assoc_id, "l"))
+
+
+def bindx(sock: Any, addresses: Sequence[Any], add: bool = True) -> None:
+    """Add the local ``addresses`` to the socket's (``add=False``: remove them).
+
+    A socket bound to several addresses is multi-homed: its associations
+    can use each of them.  Addresses are ``(host, port)`` tuples as for
+    :func:`connectx`, all with the socket's port (0 on the first bind picks
+    one).  Raises the errors of ``sctp_bindx(3)``.
+    """
+    addrs = _bindx_addresses(addresses)
+    user = _usrsctp_socket(sock)
+    if user is not None:
+        user.bindx([a.as_tuple() for a in addrs], add)
+        return
+    from sctpx import _calls
+
+    _calls.bindx(_descriptor(sock), addrs, add)
+
+
+def _bindx_addresses(addresses: Sequence[Any]) -> list[Address]:
+    try:
+        return parse_addresses(addresses)
+    except OSError as exc:
+        raise error(exc.errno or 22, "sctp_bindx") from None
+
+
+def peeloff(sock: Any, assoc_id: int) -> Any:
+    """Branch association ``assoc_id`` off a one-to-many socket: a one-to-one
+    socket of the same kind (a ``socket.socket``, or a usrsctp ``Socket``).
+
+    The association leaves ``sock``; its data and notifications come to
+    the new socket.  Raises the errors of ``sctp_peeloff(2)``.
+    """
+    _checks.assoc_id(assoc_id, "sctp_peeloff")
+    user = _usrsctp_socket(sock)
+    if user is not None:
+        return user.peeloff(assoc_id)
+    from sctpx import _calls
+
+    fd = _calls.peeloff(_descriptor(sock), assoc_id)
+    return _socket.socket(fileno=fd)
+
+
+def getassocid(sock: Any, address: tuple[Any, ...]) -> int:
+    """The id of the association whose peer has ``address``.
+
+    Raises ENOENT when there is none, as ``sctp_getassocid(3)`` says (the
+    Linux kernel answers EINVAL there; sctpx keeps the page's errno), and
+    the page's other errors.
+    """
+    checked = parse_address(address)
+    user = _usrsctp_socket(sock)
+    if user is not None:
+        return int(user.getassocid(checked.as_tuple()))
+    from sctpx import _sockets
+
+    query = PeerAddrInfo(address=checked)
+    try:
+        info = _sockets.getsockopt(sock, "SCTP_GET_PEER_ADDR_INFO", query)
+    except OSError as exc:
+        err = 2 if exc.errno == 22 else exc.errno or 2  # EINVAL: no such peer -> ENOENT
+        raise error(err, "sctp_getassocid") from None
+    assert isinstance(info, PeerAddrInfo)
+    return info.assoc_id
+
+
+def getaddrlen(family: int) -> int:
+    """The size of a sockaddr of ``family`` (``sctp_getaddrlen(3)``); EINVAL
+    for a family SCTP does not use.
+
+    The system's SCTP library answers where there is one; elsewhere (a
+    machine with usrsctp only) the sizes usrsctp's sockaddrs have.
+    libsctp returns 0 for a family it does not know, where the page says
+    -1 and EINVAL: sctpx raises the page's EINVAL on every backend.
+    """
+    _checks.integer("family", family, 0, 0xFFFF)
+    from sctpx import _calls
+
+    try:
+        size = _calls.getaddrlen(family)
+    except BackendUnavailable:
+        sizes: dict[int, int] = {_socket.AF_INET: 16, _socket.AF_INET6: 28}
+        size = sizes.get(family, 0)
+    if size <= 0:
+        raise error(22, "sctp_getaddrlen")
+    return size
 
 
 def sendmsg(

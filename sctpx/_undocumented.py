@@ -1,8 +1,8 @@
-"""errnos that sctp_connectx gives but its manual page does not document.
+"""errnos that the stacks give but the functions' manual pages do not document.
 
 sctpx raises them like any other error (marked ``exc.documented is
 False``); the tests that observe one check that it is listed here for
-that backend, with the reason.
+that backend (and function), with the reason.
 """
 
 from __future__ import annotations
@@ -81,12 +81,47 @@ UNDOCUMENTED_ERRNOS: Final[dict[tuple[str, str], str]] = {
 }
 
 
-def undocumented_reason(backend: str, err: int) -> str | None:
-    """Why ``backend`` gives ``err`` although the page does not list it (None: unknown).
+#: (function, backend, errno name) -> when, for the other functions of the family.
+UNDOCUMENTED_BY_FUNCTION: Final[dict[tuple[str, str, str], str]] = {
+    ("sctp_sendmsg", "linux", "EINVAL"): (
+        "a stream number past the association's outbound streams (SCTP_INITMSG and the "
+        "peer's answer decide how many)"
+    ),
+    ("sctp_sendmsg", "usrsctp", "EINVAL"): (
+        "a stream number past the association's outbound streams"
+    ),
+    ("sctp_bindx", "linux", "EADDRNOTAVAIL"): "an address that is not one of the machine's",
+    ("sctp_peeloff", "linux", "EINVAL"): (
+        "an association id the one-to-many socket does not have (or no longer has: it "
+        "was branched off already), or a one-to-one socket"
+    ),
+    ("sctp_peeloff", "usrsctp", "ENOENT"): (
+        "an association id the one-to-many socket does not have (or no longer has: "
+        "it was branched off already)"
+    ),
+    (
+        "sctp_peeloff",
+        "usrsctp",
+        "EOPNOTSUPP",
+    ): "a one-to-one socket, which has nothing to branch off",
+}
+
+
+def undocumented_reason(backend: str, err: int, function: str = "sctp_connectx") -> str | None:
+    """Why ``backend`` gives ``err`` from ``function`` although its page does not
+    list it (None: unknown).
 
     Matched by number, so aliases (EOPNOTSUPP and ENOTSUP) are one entry.
     """
-    for (b, name), why in UNDOCUMENTED_ERRNOS.items():
+    if function == "sctp_connectx":
+        rows = {(b, name): why for (b, name), why in UNDOCUMENTED_ERRNOS.items()}
+    else:
+        rows = {
+            (b, name): why
+            for (f, b, name), why in UNDOCUMENTED_BY_FUNCTION.items()
+            if f == function
+        }
+    for (b, name), why in rows.items():
         if b == backend and getattr(errno, name, None) == err:
             return why
     return None

@@ -160,6 +160,8 @@ _PROTOTYPES: dict[str, tuple[Any, tuple[Any, ...]]] = {
     ),
     "usrsctp_set_non_blocking": (_INT, (_P, _INT)),
     "usrsctp_shutdown": (_INT, (_P, _INT)),
+    # sctp_peeloff(2) returns a descriptor, usrsctp a handle: written out here.
+    "usrsctp_peeloff": (_P, (_P, _U32)),
 }
 
 
@@ -169,6 +171,7 @@ PAGE_FUNCTIONS: dict[str, str] = {
     "usrsctp_connectx": FUNCTION,
     "usrsctp_getpaddrs": "sctp_getpaddrs",
     "usrsctp_getladdrs": "sctp_getladdrs",
+    "usrsctp_getassocid": "sctp_getassocid",
 }
 
 

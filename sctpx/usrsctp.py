@@ -624,6 +624,31 @@ class Socket:
         """The local addresses of association ``assoc_id`` (0: the endpoint's)."""
         return self._addrs(assoc_id, "l")
 
+    def getassocid(self, address: AddressTuple) -> int:
+        """The id of the association whose peer has ``address``; ENOENT for none.
+
+        ``usrsctp_getassocid`` with ``sctp_getassocid(3)``'s errors.
+        """
+        _, packed = _sockaddr(address, "sctp_getassocid")
+        buf = ctypes.create_string_buffer(packed, len(packed))
+        with self._use("sctp_getassocid") as so, self._io:
+            return int(self._lib.getassocid(so, buf))
+
+    def peeloff(self, assoc_id: int) -> Socket:
+        """Branch association ``assoc_id`` off this one-to-many socket: a new
+        one-to-one :class:`Socket` for it (``usrsctp_peeloff``), with this
+        socket's timeout.  Raises the errors of ``sctp_peeloff(2)``.
+        """
+        _checks.assoc_id(assoc_id, "sctp_peeloff")
+        with self._use("sctp_peeloff") as so:
+            with self._io:
+                new = self._lib.peeloff(so, assoc_id)
+            if not new:
+                raise oserror(ctypes.get_errno(), "sctp_peeloff")
+            sock = Socket._adopt(self._stack, new, self.family, socket.SOCK_STREAM)
+        sock._timeout = self._timeout
+        return sock
+
     # -- options --
 
     def _setsockopt(self, level: int, name: int, value: ctypes.Structure, function: str) -> None:

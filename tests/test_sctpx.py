@@ -511,3 +511,12 @@ def test_the_docs_table_lists_every_undocumented_errno() -> None:
     text = (SEED.parent.parent / "sctpx.rst").read_text()
     rows = re.findall(r"^   \* - (\w+)\n     - (E[A-Z0-9]+)$", text, re.MULTILINE)
     assert sorted(rows) == sorted(sctpx.UNDOCUMENTED_ERRNOS)
+
+
+def test_the_docs_table_lists_every_undocumented_errno_of_the_family() -> None:
+    # docs/sctpx.rst's (function, backend, errno) rows, against the dict.
+    text = (SEED.parent.parent / "sctpx.rst").read_text()
+    rows = re.findall(
+        r"^   \* - (sctp_\w+)\n     - (\w+)\n     - (E[A-Z0-9]+)$", text, re.MULTILINE
+    )
+    assert rows and sorted(rows) == sorted(sctpx._undocumented.UNDOCUMENTED_BY_FUNCTION)

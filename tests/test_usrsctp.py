@@ -221,7 +221,7 @@ def multihomed(args: list[str]) -> Result:
     udp = free_udp_port()
     with usrsctp.start(udp):
         server = listener()
-        server.bindx([("127.0.0.2", SCTP_PORT)])
+        sctpx.bindx(server, [("127.0.0.2", SCTP_PORT)])
         client = client_to(udp)
         assoc_id = sctpx.connectx(client, [("127.0.0.2", SCTP_PORT)])
         status = client.wait_established(5)
@@ -229,7 +229,7 @@ def multihomed(args: list[str]) -> Result:
         return {
             "assoc_id": assoc_id,
             "status_id": status.assoc_id,
-            "server_laddrs": sorted(server.getladdrs()),
+            "server_laddrs": sorted(sctpx.getladdrs(server)),
             "paddrs": sorted(sctpx.getpaddrs(client, assoc_id)),
         }
 

@@ -11,6 +11,7 @@ it back.
 
 from __future__ import annotations
 
+import errno
 import socket
 import struct
 import sys
@@ -21,6 +22,7 @@ import test_usrsctp as base
 from test_usrsctp import SCTP_PORT, Result, endpoint_pair, scenario
 
 import sctpx
+from sctpx import usrsctp
 
 PPID = 0x01020304
 _libusrsctp = base._libusrsctp  # the module's skip (or CI failure) without libusrsctp
@@ -224,6 +226,52 @@ def options(args: list[str]) -> Result:
         }
 
 
+@scenario
+def peeloff(args: list[str]) -> Result:
+    """A one-to-many server with two associations, each branched off to a socket of its own."""
+    udp = base.free_udp_port()
+    with usrsctp.start(udp):
+        server = usrsctp.Socket(socket.AF_INET, socket.SOCK_SEQPACKET)
+        server.bind(("127.0.0.1", SCTP_PORT))
+        server.listen(4)
+        sctpx.subscribe(server, sctpx.Event.ASSOC_CHANGE)
+        clients = [base.client_to(udp), base.client_to(udp)]
+        for number, client in enumerate(clients):
+            sctpx.connectx(client, [("127.0.0.1", SCTP_PORT)])
+            client.send(f"hello {number}".encode())
+        ids, before = [], []
+        while len(ids) < 2 or len(before) < 2:
+            message = server.recvmsg(1000, timeout=5)
+            if isinstance(message.notification, sctpx.AssocChange):
+                ids.append(message.notification.assoc_id)
+            else:
+                before.append([message.assoc_id, message.data.decode()])
+        by_address = [sctpx.getassocid(server, c.getladdrs()[0]) for c in clients]
+        peeled = [sctpx.peeloff(server, assoc_id) for assoc_id in by_address]
+        for client in clients:
+            client.send(b"after")
+        got = [p.recv(100, timeout=5).decode() for p in peeled]
+        for p in peeled:
+            p.send(b"answer " + str(p.status().assoc_id).encode())
+        answers = [c.recv(100, timeout=5).decode() for c in clients]
+        return {
+            "ids": sorted(ids),
+            "by_address": sorted(by_address),
+            "kinds": [type(p).__name__ for p in peeled],
+            "types": [p.type for p in peeled],
+            "before": sorted(before),
+            "got": got,
+            "answers": len(answers),
+            "server_laddrs": sctpx.getladdrs(server),
+            "peeled_status": [p.status().state_name for p in peeled],
+            "again": base.raised(lambda: sctpx.peeloff(server, by_address[0])),
+            "unknown_peer": base.raised(lambda: sctpx.getassocid(server, ("127.0.0.1", 9))),
+            "one_to_one": base.raised(lambda: sctpx.peeloff(peeled[0], 1)),
+            "bad_id": base.raised(lambda: sctpx.peeloff(server, -1)),
+            "addrlen": [sctpx.getaddrlen(socket.AF_INET), sctpx.getaddrlen(socket.AF_INET6)],
+        }
+
+
 # -- the tests (the parent) ------------------------------------------------------------
 
 
@@ -250,8 +298,9 @@ def test_metadata_arrives_as_sent_and_the_ppid_in_network_order() -> None:
     assert seen["bad_stream"]["type"] == "ValueError"
     # A stream past the association's six: usrsctp refuses it with EINVAL,
     # which sctp_sendmsg(3) does not list.
-    assert seen["stream_too_high"]["errno"] == 22
+    assert seen["stream_too_high"]["errno"] == errno.EINVAL
     assert seen["stream_too_high"]["documented"] is False
+    assert sctpx.undocumented_reason("usrsctp", errno.EINVAL, "sctp_sendmsg")
 
 
 def test_notifications_come_typed() -> None:
@@ -284,3 +333,23 @@ def test_options_read_back() -> None:
 
 if __name__ == "__main__":
     base._child_main(sys.argv[1:])
+
+
+def test_peeloff_gives_one_to_one_sockets_of_the_same_kind() -> None:
+    seen = run("peeloff")
+    assert seen["ids"] == seen["by_address"] and len(set(seen["ids"])) == 2
+    assert [m[0] for m in seen["before"]] == seen["ids"]  # data names its association
+    assert seen["kinds"] == ["Socket", "Socket"]
+    assert seen["types"] == [socket.SOCK_STREAM] * 2
+    assert seen["got"] == ["after", "after"]  # what came after the branch goes to it
+    assert seen["answers"] == 2
+    assert seen["peeled_status"] == ["ESTABLISHED", "ESTABLISHED"]
+    assert [tuple(a) for a in seen["server_laddrs"]] == [("127.0.0.1", SCTP_PORT)]
+    assert seen["unknown_peer"]["errno"] == errno.ENOENT
+    assert seen["unknown_peer"]["documented"] is True  # sctp_getassocid(3) lists it
+    assert seen["bad_id"]["errno"] == errno.EINVAL
+    assert seen["addrlen"] == [16, 28]
+    for case in ("again", "one_to_one"):
+        err = seen[case]["errno"]
+        assert seen[case]["documented"] is False
+        assert sctpx.undocumented_reason("usrsctp", err, "sctp_peeloff"), case

@@ -1,0 +1,135 @@
+"""The sctp_* family on the Linux kernel through sctpx (run in tools/vmtest.py's VM).
+
+One-to-many servers branch associations off with ``sctpx.peeloff``, find
+them by peer address with ``sctpx.getassocid``, and multi-home with
+``sctpx.bindx``; ``getladdrs`` and ``getpaddrs`` list both ends.  The
+same calls run on usrsctp in tests/test_usrsctp_messages.py.  Every errno
+the pages do not list is checked against sctpx's table of them.
+
+Marked ``kernel``: skipped where the kernel has no SCTP (tests/conftest.py).
+"""
+
+from __future__ import annotations
+
+import errno
+import select
+import socket
+import sys
+from collections.abc import Iterator
+
+import pytest
+
+import sctpx
+
+pytestmark = [
+    pytest.mark.kernel,
+    pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux kernel SCTP"),
+]
+
+LOOPBACK = "127.0.0.1"
+SECOND = "127.0.0.2"  # on lo as well: 127.0.0.0/8 is local
+
+
+def recv(sock: socket.socket) -> sctpx.Message:
+    ready, _, _ = select.select([sock], [], [], 10)
+    assert ready, "nothing arrived in 10 s"
+    return sctpx.recvmsg(sock)
+
+
+@pytest.fixture
+def server() -> Iterator[socket.socket]:
+    with sctpx.socket(socket.AF_INET, socket.SOCK_SEQPACKET) as s:
+        s.bind((LOOPBACK, 0))
+        s.listen(8)
+        yield s
+
+
+def test_peeloff_branches_associations_off(server: socket.socket) -> None:
+    sctpx.subscribe(server, sctpx.Event.ASSOC_CHANGE)
+    port = server.getsockname()[1]
+    clients = [sctpx.socket(), sctpx.socket()]
+    try:
+        ids = []
+        for client in clients:
+            sctpx.connectx(client, [(LOOPBACK, port)])
+            note = recv(server).notification
+            assert isinstance(note, sctpx.AssocChange)
+            assert note.state is sctpx.AssocState.COMM_UP
+            ids.append(note.assoc_id)
+        by_address = [sctpx.getassocid(server, c.getsockname()) for c in clients]
+        assert by_address == ids
+        peeled = [sctpx.peeloff(server, assoc_id) for assoc_id in ids]
+        for client, sock in zip(clients, peeled, strict=True):
+            # A socket.socket, one-to-one in use: a peer of its own, sends
+            # without an address.  Linux reports SOCK_SEQPACKET for it (the
+            # kernel's "UDP high bandwidth" style), usrsctp SOCK_STREAM.
+            assert isinstance(sock, socket.socket)
+            assert sock.getpeername() == client.getsockname()
+            sctpx.sendmsg(client, b"after", sctpx.SendInfo(ppid=7))
+            got = recv(sock)
+            assert (got.data, got.ppid) == (b"after", 7)
+            sock.send(b"answer")
+            assert client.recv(100) == b"answer"
+            sock.close()
+        with pytest.raises(OSError) as again:
+            sctpx.peeloff(server, ids[0])  # branched off already
+        check_undocumented(again.value, "sctp_peeloff")
+        with pytest.raises(OSError) as one_to_one:
+            sctpx.peeloff(clients[0], 1)
+        check_undocumented(one_to_one.value, "sctp_peeloff")
+        assert again.value.errno == one_to_one.value.errno == errno.EINVAL
+        with pytest.raises(OSError) as nobody:
+            sctpx.getassocid(server, (LOOPBACK, 9))
+        assert nobody.value.errno == errno.ENOENT
+        assert nobody.value.documented is True  # type: ignore[attr-defined]
+    finally:
+        for client in clients:
+            client.close()
+
+
+def check_undocumented(exc: OSError, function: str) -> None:
+    """A documented errno, or one sctpx's table lists for this function on Linux."""
+    if not exc.documented:  # type: ignore[attr-defined]
+        assert exc.errno is not None
+        why = sctpx.undocumented_reason("linux", exc.errno, function)
+        assert why, (
+            f"{function}: {errno.errorcode[exc.errno]}: list it in UNDOCUMENTED_BY_FUNCTION"
+        )
+
+
+def test_bindx_multihomes_both_ends(server: socket.socket) -> None:
+    port = server.getsockname()[1]
+    sctpx.bindx(server, [(SECOND, port)])
+    assert sorted(sctpx.getladdrs(server)) == [(LOOPBACK, port), (SECOND, port)]
+    with sctpx.socket() as client:
+        client.bind((LOOPBACK, 0))
+        sctpx.bindx(client, [(SECOND, client.getsockname()[1])])
+        assoc_id = sctpx.connectx(client, [(SECOND, port)])
+        peers = sorted(sctpx.getpaddrs(client, assoc_id))
+        assert peers == [(LOOPBACK, port), (SECOND, port)]
+        local = sorted(sctpx.getladdrs(client, assoc_id))
+        assert [a[0] for a in local] == [LOOPBACK, SECOND]
+        # The server sees the client's two addresses too.
+        sctpx.sendmsg(client, b"hi")
+        message = recv(server)
+        assert sorted(a[0] for a in sctpx.getpaddrs(server, message.assoc_id)) == [
+            LOOPBACK,
+            SECOND,
+        ]
+    sctpx.bindx(server, [(SECOND, port)], add=False)
+    assert sctpx.getladdrs(server) == [(LOOPBACK, port)]
+    with pytest.raises(OSError) as bad:
+        sctpx.bindx(server, [("192.0.2.1", port)])  # not an address of this machine
+    check_undocumented(bad.value, "sctp_bindx")
+    with pytest.raises(OSError) as malformed:
+        sctpx.bindx(server, [("not an address", port)])
+    assert malformed.value.errno == errno.EINVAL
+    assert malformed.value.documented is True  # type: ignore[attr-defined]
+
+
+def test_getaddrlen_is_the_pages() -> None:
+    assert sctpx.getaddrlen(socket.AF_INET) == 16
+    assert sctpx.getaddrlen(socket.AF_INET6) == 28
+    with pytest.raises(OSError) as exc:
+        sctpx.getaddrlen(socket.AF_UNIX)
+    assert exc.value.errno == errno.EINVAL
