@@ -42,6 +42,7 @@ IPPROTO_SCTP = 132
 _ANCILLARY = socket.CMSG_SPACE(256) if hasattr(socket, "CMSG_SPACE") else 512
 SEND_PAGE = "sctp_sendmsg"
 RECV_PAGE = "sctp_recvmsg"
+OPT_PAGE = "sctp_opt_info"
 
 
 @cache
@@ -70,9 +71,10 @@ def getsockopt_raw(fd: int, level: int, name: int, value: bytes) -> bytes:
 
 
 @contextlib.contextmanager
-def as_socket(sock: Any) -> Iterator[socket.socket]:
+def as_socket(sock: Any, page: str = SEND_PAGE) -> Iterator[socket.socket]:
     """A ``socket.socket`` for ``sock``: itself, or a duplicate of a descriptor
-    (closed afterwards, leaving the caller's descriptor alone)."""
+    (closed afterwards, leaving the caller's descriptor alone).  A descriptor
+    that is no socket raises ``page``'s ENOTSOCK, a bad one its EBADF."""
     if isinstance(sock, socket.socket):
         yield sock
         return
@@ -82,7 +84,7 @@ def as_socket(sock: Any) -> Iterator[socket.socket]:
     try:
         dup = socket.socket(fileno=os.dup(fd))
     except OSError as exc:
-        raise _stub.error(SEND_PAGE, exc.errno or errno.EBADF) from None
+        raise _stub.error(page, exc.errno or errno.EBADF) from None
     with dup:
         yield dup
 
@@ -143,7 +145,7 @@ def recvmsg(sock: Any, bufsize: int) -> Message:
     from sctpx import _checks
 
     _checks.integer("bufsize", bufsize, 1, _checks.INT_MAX)
-    with as_socket(sock) as s:
+    with as_socket(sock, RECV_PAGE) as s:
         try:
             # Idempotent and cheap; without it the kernel attaches no SCTP_RCVINFO.
             s.setsockopt(IPPROTO_SCTP, option_number("SCTP_RECVRCVINFO"), 1)
@@ -166,7 +168,7 @@ def setsockopt(sock: Any, name: str, value: object) -> None:
     """Set option ``name`` (its C name, ``"SCTP_INITMSG"``) to the typed ``value``."""
     opt = option(name)
     raw = opt.pack(value, _abi())
-    with as_socket(sock) as s:
+    with as_socket(sock, OPT_PAGE) as s:
         try:
             s.setsockopt(IPPROTO_SCTP, opt.number(ABI), raw)
         except OSError as exc:
@@ -179,11 +181,12 @@ def getsockopt(sock: Any, name: str, query: object | None = None) -> object:
     opt = option(name)
     a = _abi()
     data = opt.pack(query, a) if query is not None else bytes(option_size(name, a))
-    with as_socket(sock) as s:
+    with as_socket(sock, OPT_PAGE) as s:
         try:
             raw = getsockopt_raw(s.fileno(), IPPROTO_SCTP, opt.number(a), data)
         except OSError as exc:
-            raise oserror(exc.errno or errno.EINVAL, f"getsockopt {name}") from None
+            # sctp_opt_info(3) is the page of reading an option: its errors.
+            raise _stub.error(OPT_PAGE, exc.errno or errno.EINVAL) from None
     return opt.unpack(raw, a)
 
 

@@ -50,7 +50,14 @@ UNDOCUMENTED_ERRNOS: Final[dict[tuple[str, str], str]] = {
         "no local address is in scope for the first address (a socket bound to "
         "127.0.0.1 connecting to another host): the kernel has no source address"
     ),
-    ("linux", "EADDRNOTAVAIL"): "the same address listed twice",
+    ("linux", "EADDRNOTAVAIL"): (
+        "the same address listed twice, or a second socket on the same local address "
+        "and port (SO_REUSEADDR) connecting to the same peer"
+    ),
+    ("linux", "EAGAIN"): (
+        "no local port left for the association (the ephemeral range is used up); "
+        "lksctp-tools' page lists it"
+    ),
     ("usrsctp", "EADDRINUSE"): "connectx on a usrsctp one-to-one socket already connected",
     ("usrsctp", "EALREADY"): (
         "a second connectx to the same peer on a one-to-many (SOCK_SEQPACKET) socket"
@@ -91,6 +98,10 @@ UNDOCUMENTED_BY_FUNCTION: Final[dict[tuple[str, str, str], str]] = {
         "a stream number past the association's outbound streams"
     ),
     ("sctp_bindx", "linux", "EADDRNOTAVAIL"): "an address that is not one of the machine's",
+    ("sctp_bindx", "linux", "EACCES"): (
+        "a port below 1024 without the privilege to bind it (CAP_NET_BIND_SERVICE), as "
+        "bind(2) says; lksctp-tools' page lists it"
+    ),
     ("sctp_peeloff", "linux", "EINVAL"): (
         "an association id the one-to-many socket does not have (or no longer has: it "
         "was branched off already), or a one-to-one socket"
@@ -99,11 +110,12 @@ UNDOCUMENTED_BY_FUNCTION: Final[dict[tuple[str, str, str], str]] = {
         "an association id the one-to-many socket does not have (or no longer has: "
         "it was branched off already)"
     ),
-    (
-        "sctp_peeloff",
-        "usrsctp",
-        "EOPNOTSUPP",
-    ): "a one-to-one socket, which has nothing to branch off",
+    ("sctp_peeloff", "usrsctp", "EOPNOTSUPP"): (
+        "a one-to-one socket, which has nothing to branch off"
+    ),
+    ("sctp_opt_info", "usrsctp", "ENOENT"): (
+        "an association id the one-to-many socket does not have (the page's EINVAL)"
+    ),
 }
 
 

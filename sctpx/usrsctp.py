@@ -70,7 +70,7 @@ from sctpx._layout import USRSCTP
 from sctpx._message import Message
 from sctpx._notifications import Event, EventSetting, parse_notification
 from sctpx._options import option, option_size
-from sctpx._sockets import RECV_PAGE, SEND_PAGE, check_event, destination
+from sctpx._sockets import OPT_PAGE, RECV_PAGE, SEND_PAGE, check_event, destination
 from sctpx._values import SendInfo, msg_flags, sendv_info, unpack_rcvinfo
 
 __all__ = [
@@ -525,14 +525,14 @@ class Socket:
         try:
             addrs = parse_addresses(addresses)
         except OSError as exc:
-            raise oserror(exc.errno or errno.EINVAL, "usrsctp_bindx") from exc
+            raise oserror(exc.errno or errno.EINVAL, "sctp_bindx") from exc
         packed = pack(addrs, "linux")
         buf = ctypes.create_string_buffer(packed, len(packed))
         flags = _lib.SCTP_BINDX_ADD_ADDR if add else _lib.SCTP_BINDX_REM_ADDR
-        with self._use("usrsctp_bindx") as so:
+        with self._use("sctp_bindx") as so:
             with self._io:
                 result = self._lib.bindx(so, buf, len(addrs), flags)
-            _check(result, "usrsctp_bindx")
+            _check(result, "sctp_bindx")
 
     def listen(self, backlog: int = 5) -> None:
         _checks.integer("backlog", backlog, 0, _checks.INT_MAX)
@@ -683,7 +683,7 @@ class Socket:
         data = empty if query is None else opt.pack(query, _USRSCTP)
         buf = ctypes.create_string_buffer(data, len(data))
         size = ctypes.c_uint32(len(data))
-        function = f"usrsctp_getsockopt {name}"
+        function = OPT_PAGE  # sctp_opt_info(3) is the page of reading an option
         with self._use(function) as so:
             with self._io:
                 result = self._lib.getsockopt(
@@ -806,8 +806,9 @@ class Socket:
         """Send ``data`` as one message; the byte count.  Waits for buffer space.
 
         On a one-to-many socket ``assoc_id`` names the association.  With
-        no association to send on (not connected yet, ended, or no such
-        ``assoc_id``) raises ENOTCONN -- usrsctp says ENOENT.
+        no association to send on raises ENOTCONN on a one-to-one socket
+        (not connected yet, or ended; usrsctp says ENOENT), and the page's
+        ENOENT on a one-to-many socket (none, or no such ``assoc_id``).
         """
         _checks.assoc_id(assoc_id, SEND_PAGE)
         info = SendInfo(assoc_id=assoc_id) if assoc_id else None
@@ -829,7 +830,8 @@ class Socket:
         one-to-many socket, the association; ``to`` a peer address instead
         (a one-to-many socket sets the association up on the way).  Waits
         for buffer space.  Errors are ``sctp_sendmsg(3)``'s; with no
-        association to send on, ENOTCONN (usrsctp says ENOENT).
+        association to send on, ENOTCONN on a one-to-one socket (usrsctp
+        says ENOENT) and ENOENT on a one-to-many one, as the page says.
         """
         if info is not None and not isinstance(info, SendInfo):
             raise TypeError(f"info must be a SendInfo, not {type(info).__name__}")
@@ -855,12 +857,17 @@ class Socket:
                     so, buf, len(payload), addrs, addrcnt, info_buf, infolen, infotype, 0
                 )
             if sent < 0 and ctypes.get_errno() == errno.ENOENT and to is None:
-                raise OSError(
-                    errno.ENOTCONN,
-                    f"{os.strerror(errno.ENOTCONN)} [usrsctp_sendv: no association"
-                    + (f" {assoc_id}" if assoc_id else "")
-                    + " to send on: connect first, or it has ended]",
-                )
+                if self.type == socket.SOCK_SEQPACKET:
+                    # The page's own case: no association to send on
+                    # found on a one-to-many socket.
+                    exc = oserror(errno.ENOENT, SEND_PAGE)
+                    if assoc_id:
+                        exc.strerror = f"{exc.strerror} (no association {assoc_id})"
+                    raise exc
+                # The page's ENOTCONN for a one-to-one socket.
+                exc = oserror(errno.ENOTCONN, SEND_PAGE)
+                exc.strerror = f"{exc.strerror} (connect first, or it has ended)"
+                raise exc
             return int(sent) if sent >= 0 else None
 
         return self._poll(attempt, SEND_PAGE, timeout, "no send buffer space")
@@ -976,6 +983,6 @@ class Socket:
 def _closed(function: str) -> OSError:
     """EBADF for a closed socket: the page's error for the page's functions."""
     exc = oserror(errno.EBADF, function)
-    if not getattr(exc, "documented", False):
-        exc.strerror = f"{exc.strerror} (the socket is closed)"
+    # The page's condition speaks of descriptors; say what happened here.
+    exc.strerror = f"{exc.strerror} (the socket is closed)"
     return exc

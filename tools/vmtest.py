@@ -475,7 +475,12 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
 
 #: The test files with tests marked ``kernel``, named rather than collected
 #: from tests/: importing every test module over 9p under TCG costs minutes.
-KERNEL_TEST_FILES = ("test_kernel.py", "test_values_kernel.py", "test_family_kernel.py")
+KERNEL_TEST_FILES = (
+    "test_kernel.py",
+    "test_values_kernel.py",
+    "test_family_kernel.py",
+    "test_errno_kernel.py",
+)
 
 
 def default_command() -> list[str]:
