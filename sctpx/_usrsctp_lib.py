@@ -120,13 +120,19 @@ SOL_SOCKET = socket.SOL_SOCKET
 SO_LINGER = socket.SO_LINGER
 
 _P = ctypes.c_void_p
+#: ``void (*upcall)(struct socket *, void *arg, int waitflag)``: usrsctp calls
+#: it from its own threads when a socket can be read or written or has failed
+#: (sctpx.aio wakes the event loop with it).
+UPCALL = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)
+NO_UPCALL = UPCALL()  # NULL: no upcall
 _INT = ctypes.c_int
 _U32 = ctypes.c_uint32
 _SOCKLEN_P = ctypes.POINTER(ctypes.c_uint32)
 
-# name -> (restype, argtypes), from usrsctp.h.  Callbacks are passed as NULL
-# (c_void_p): debug_printf is variadic, which ctypes cannot implement, and no
-# Python code then ever runs on usrsctp's own threads.
+# name -> (restype, argtypes), from usrsctp.h.  usrsctp_init's callbacks are
+# passed as NULL (c_void_p): debug_printf is variadic, which ctypes cannot
+# implement.  The one Python callback is a socket's upcall (UPCALL), which
+# only hands a wake-up to the event loop's thread.
 _PROTOTYPES: dict[str, tuple[Any, tuple[Any, ...]]] = {
     "usrsctp_init": (None, (ctypes.c_uint16, _P, _P)),
     "usrsctp_finish": (_INT, ()),
@@ -162,6 +168,7 @@ _PROTOTYPES: dict[str, tuple[Any, tuple[Any, ...]]] = {
     "usrsctp_shutdown": (_INT, (_P, _INT)),
     # sctp_peeloff(2) returns a descriptor, usrsctp a handle: written out here.
     "usrsctp_peeloff": (_P, (_P, _U32)),
+    "usrsctp_set_upcall": (_INT, (_P, UPCALL, _P)),
 }
 
 

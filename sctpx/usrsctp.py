@@ -45,6 +45,8 @@ a ``struct socket *``, never a descriptor of something else.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import ctypes
 import enum
 import errno
@@ -53,6 +55,7 @@ import socket
 import threading
 import time
 import warnings
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -370,8 +373,63 @@ def _prepare(lib: _lib.Library, pointer: int) -> None:
     )
 
 
+class _Watch:
+    """The asyncio futures waiting on one socket, woken by usrsctp's upcall.
+
+    usrsctp calls the upcall from its own threads whenever the socket can
+    be read or written, or has failed; the upcall only hands each waiting
+    future to its event loop's thread (``call_soon_threadsafe``), which
+    then retries its call.  A wake-up without progress costs one retry, and
+    nothing ever polls.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._waiters: set[Any] = set()
+        # Kept alive here for as long as usrsctp may call it.
+        self.callback = _lib.UPCALL(self._upcall)
+
+    def arm(self, future: Any) -> None:
+        with self._lock:
+            self._waiters.add(future)
+
+    def disarm(self, future: Any) -> None:
+        with self._lock:
+            self._waiters.discard(future)
+
+    def wake_all(self) -> None:
+        with self._lock:
+            waiters, self._waiters = self._waiters, set()
+        for future in waiters:
+            # RuntimeError: its loop is closed, and nobody waits any more.
+            with contextlib.suppress(RuntimeError):
+                future.get_loop().call_soon_threadsafe(_resolve, future)
+
+    def _upcall(self, so: int | None, arg: int | None, flags: int) -> None:
+        # On a usrsctp thread: an exception here could only be printed.
+        with contextlib.suppress(BaseException):
+            self.wake_all()
+
+
+def _resolve(future: Any) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
+#: Sockets with an upcall set, whose upcalls are cleared at exit: usrsctp's
+#: threads outlive the interpreter's finalisation and must not call into it.
+_WATCHED: weakref.WeakSet[Socket] = weakref.WeakSet()
+
+
+@atexit.register
+def _clear_upcalls() -> None:
+    for sock in list(_WATCHED):
+        sock._unwatch()
+
+
 def _freer(lib: _lib.Library) -> Callable[[int, bool], None]:
     def free(pointer: int, abort: bool) -> None:
+        lib.set_upcall(pointer, _lib.NO_UPCALL, None)  # no upcall into a socket being freed
         if abort:
             # SO_LINGER with a zero timeout: usrsctp_close sends ABORT and
             # frees the association now, so usrsctp_finish can succeed.
@@ -444,6 +502,8 @@ class Socket:
             # FreeBSD's kernel), so the calls on a socket go into usrsctp one
             # at a time.  Held for one C call only, never for a wait.
             self._io = threading.Lock()
+            self._watcher: _Watch | None = None
+            self._watch_lock = threading.Lock()
             stack._adopt(self)
         except BaseException:
             free(pointer, True)  # never leak a handle usrsctp made
@@ -508,6 +568,26 @@ class Socket:
                 if deadline.passed():
                     raise TimeoutError(errno.ETIMEDOUT, f"{what} in {deadline.timeout:g} s")
                 time.sleep(POLL_INTERVAL)
+
+    # -- asyncio (sctpx.aio) --
+
+    def _watch(self) -> _Watch:
+        """The socket's watch, its upcall set on first use."""
+        with self._watch_lock:
+            if self._watcher is None:
+                watcher = _Watch()
+                with self._use("usrsctp_set_upcall") as so:
+                    _check(self._lib.set_upcall(so, watcher.callback, None), "usrsctp_set_upcall")
+                self._watcher = watcher
+                _WATCHED.add(self)
+            return self._watcher
+
+    def _unwatch(self) -> None:
+        """Clear the upcall (at exit); waiters are woken to meet what follows."""
+        with contextlib.suppress(OSError), self._use("usrsctp_set_upcall") as so:
+            self._lib.set_upcall(so, _lib.NO_UPCALL, None)
+        if self._watcher is not None:
+            self._watcher.wake_all()
 
     # -- addresses --
 
@@ -579,14 +659,7 @@ class Socket:
         exists).  A listening one-to-one socket connects, as on FreeBSD
         (Linux raises EISCONN).
         """
-        addrs = parse_addresses(addresses)
-        packed = pack(addrs, "linux")
-        buf = ctypes.create_string_buffer(packed, len(packed))
-        assoc = ctypes.c_uint32(0)
-        # The bound function raises the page's OSError on -1 (stub errcheck).
-        with self._use(FUNCTION) as so, self._io:
-            self._lib.connectx(so, buf, len(addrs), ctypes.byref(assoc))
-        assoc_id = assoc.value
+        assoc_id = self._start_connectx(addresses)
         try:
             if self._timeout == 0:
                 # As the kernel's: EINPROGRESS once the INIT is on its way,
@@ -599,6 +672,17 @@ class Socket:
             _assoc.carry(exc, assoc_id)
             raise
         return assoc_id
+
+    def _start_connectx(self, addresses: Sequence[AddressTuple]) -> int:
+        """``usrsctp_connectx`` alone: the INIT goes out; the association's id."""
+        addrs = parse_addresses(addresses)
+        packed = pack(addrs, "linux")
+        buf = ctypes.create_string_buffer(packed, len(packed))
+        assoc = ctypes.c_uint32(0)
+        # The bound function raises the page's OSError on -1 (stub errcheck).
+        with self._use(FUNCTION) as so, self._io:
+            self._lib.connectx(so, buf, len(addrs), ctypes.byref(assoc))
+        return assoc.value
 
     def _addrs(self, assoc_id: int, which: str) -> list[AddressTuple]:
         function = f"sctp_get{which}addrs"
@@ -766,22 +850,28 @@ class Socket:
         deadline = self._deadline(timeout)
         with self._use(function) as so:
             while True:
-                if self._handle.closed:
-                    raise _closed(function)
-                status = self._status(so, assoc_id)
-                if isinstance(status, Status) and status.established:
+                status = self._up(so, assoc_id, function)
+                if status is not None:
                     return status
-                if not isinstance(status, Status):
-                    # EINVAL (one-to-one) or ENOENT (one-to-many): no association.
-                    if status not in (errno.EINVAL, errno.ENOENT):
-                        raise oserror(status, function)
-                    failed = self._so_error(so)
-                    raise oserror(failed, function) if failed else _assoc.ended(assoc_id, function)
                 if deadline.timeout == 0:
                     raise _assoc.in_progress(assoc_id, function)
                 if deadline.passed():
                     raise _assoc.timed_out(assoc_id, deadline, function)
                 time.sleep(POLL_INTERVAL)
+
+    def _up(self, so: int, assoc_id: int, function: str) -> Status | None:
+        """One look at association ``assoc_id``: its status once ESTABLISHED,
+        None while it is being set up; its failure raised."""
+        if self._handle.closed:
+            raise _closed(function)
+        status = self._status(so, assoc_id)
+        if isinstance(status, Status):
+            return status if status.established else None
+        # EINVAL (one-to-one) or ENOENT (one-to-many): no association.
+        if status not in (errno.EINVAL, errno.ENOENT):
+            raise oserror(status, function)
+        failed = self._so_error(so)
+        raise oserror(failed, function) if failed else _assoc.ended(assoc_id, function)
 
     def wait_established(self, timeout: Timeout = SOCKET_TIMEOUT, assoc_id: int = 0) -> Status:
         """Wait until association ``assoc_id`` is ESTABLISHED; its status.
@@ -962,6 +1052,8 @@ class Socket:
         """
         if self._handle.close(abort):
             self._stack._discard(self)
+        if self._watcher is not None:
+            self._watcher.wake_all()  # asyncio waiters retry, and meet EBADF
 
     def __enter__(self) -> Socket:
         return self

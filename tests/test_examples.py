@@ -35,6 +35,28 @@ def test_usrsctp_multihomed_example() -> None:
     assert "EINVAL: An address listed has an invalid family" in lines[3]
 
 
+def test_asyncio_echo_example() -> None:
+    try:
+        from sctpx import _usrsctp_lib
+
+        _usrsctp_lib.load()
+    except Exception as exc:  # libusrsctp missing: skip, or fail under CI
+        unavailable(f"libusrsctp is not usable: {exc}")
+    proc = subprocess.run(
+        [sys.executable, str(EXAMPLES / "asyncio_echo.py")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == [
+        f"{name.upper()} ON STREAM {n} (stream {n}, ppid {1001 + n})"
+        for name in ("alice", "bob")
+        for n in range(3)
+    ]
+
+
 def test_readme_python_example_runs_as_written() -> None:
     """The README's Python block, copied as a user would, runs and prints."""
     try:
@@ -54,7 +76,7 @@ def test_readme_python_example_runs_as_written() -> None:
         check=False,
     )
     assert proc.returncode == 0, proc.stderr
-    assert re.fullmatch(r"association \d+ up; the server got b'hello'\n", proc.stdout)
+    assert re.fullmatch(r"association \d+ up; the server got b'hello', PPID 42\n", proc.stdout)
 
 
 @pytest.mark.parametrize("page", ["sctpx.rst"])

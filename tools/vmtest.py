@@ -480,6 +480,7 @@ KERNEL_TEST_FILES = (
     "test_values_kernel.py",
     "test_family_kernel.py",
     "test_errno_kernel.py",
+    "test_aio_kernel.py",
 )
 
 
