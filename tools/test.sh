@@ -53,6 +53,9 @@ fi
 . tools/venv.sh
 venv_setup
 python -m pip install -q --disable-pip-version-check -e '.[test]'
+# pysctp, which docs/sctpx.rst compares sctpx with: tests/test_compare_kernel.py
+# runs it in the kernel VM.  A C extension, built here against libsctp-dev.
+python -m pip install -q --disable-pip-version-check pysctp==0.7.3
 
 python -m ruff check .
 python -m ruff format --check mdoc2rst sctpx tests tools bench docs

@@ -481,6 +481,7 @@ KERNEL_TEST_FILES = (
     "test_family_kernel.py",
     "test_errno_kernel.py",
     "test_aio_kernel.py",
+    "test_compare_kernel.py",
 )
 
 
