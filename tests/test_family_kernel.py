@@ -13,11 +13,15 @@ from __future__ import annotations
 
 import errno
 import select
+import shutil
 import socket
+import subprocess
 import sys
+import time
 from collections.abc import Iterator
 
 import pytest
+import test_kernel
 
 import sctpx
 
@@ -133,3 +137,72 @@ def test_getaddrlen_is_the_pages() -> None:
     with pytest.raises(OSError) as exc:
         sctpx.getaddrlen(socket.AF_UNIX)
     assert exc.value.errno == errno.EINVAL
+
+
+DYING = "169.254.97.1"  # a second address of the server, on lo until it dies
+LIVE = test_kernel.LIVE  # on lo in the VM (black_hole_net)
+# tests/test_kernel.py's fixtures: the VM check and the dummy interface bh0.
+in_vm = test_kernel.in_vm
+black_hole_net = test_kernel.black_hole_net
+
+
+@pytest.mark.usefixtures("in_vm", "black_hole_net")
+def test_failover_when_the_primary_path_dies() -> None:
+    """An established association whose primary path dies: the client hears
+    SCTP_ADDR_UNREACHABLE for it, and data goes on over the other path."""
+    ip = shutil.which("ip") or "/sbin/ip"
+    subprocess.run([ip, "addr", "add", f"{DYING}/32", "dev", "lo"], check=True)
+    try:
+        with sctpx.socket() as srv, sctpx.socket() as client:
+            srv.bind((DYING, 0))
+            port = srv.getsockname()[1]
+            sctpx.bindx(srv, [(LIVE, port)])
+            srv.listen(1)
+            sctpx.subscribe(client, sctpx.Event.PEER_ADDR_CHANGE)
+            sctpx.setsockopt(client, "SCTP_RTOINFO", sctpx.RtoInfo(initial=100, max=200, min=50))
+            assoc_id = sctpx.connectx(client, [(DYING, port)])
+            conn, _ = srv.accept()
+            with conn:
+                assert sorted(a[0] for a in sctpx.getpaddrs(client, assoc_id)) == sorted(
+                    [DYING, LIVE]
+                )
+                for address in (DYING, LIVE):
+                    sctpx.setsockopt(
+                        client,
+                        "SCTP_PEER_ADDR_PARAMS",
+                        sctpx.PeerAddrParams(
+                            address=(address, port),
+                            hbinterval=100,
+                            pathmaxrxt=1,
+                            flags=sctpx.PathFlag.HB_ENABLE,
+                        ),
+                    )
+                # The primary's packets now go to bh0, which drops them.
+                subprocess.run([ip, "addr", "del", f"{DYING}/32", "dev", "lo"], check=True)
+                subprocess.run([ip, "route", "add", f"{DYING}/32", "dev", "bh0"], check=True)
+                changes = []
+                deadline = time.monotonic() + 20
+                while time.monotonic() < deadline:
+                    message = recv(client)
+                    note = message.notification
+                    if isinstance(note, sctpx.PeerAddrChange) and note.address is not None:
+                        changes.append((note.address.as_tuple()[0], note.state))
+                        if (DYING, sctpx.AddrState.UNREACHABLE) in changes:
+                            break
+                assert (DYING, sctpx.AddrState.UNREACHABLE) in changes, changes
+                sctpx.sendmsg(client, b"over the other path")
+                got = recv(conn)
+                assert got.data == b"over the other path"
+                # The primary stays as set; its path is inactive, the other's active.
+                states = {
+                    address: sctpx.getsockopt(
+                        client,
+                        "SCTP_GET_PEER_ADDR_INFO",
+                        sctpx.PeerAddrInfo(address=(address, port)),
+                    ).state  # type: ignore[attr-defined]
+                    for address in (DYING, LIVE)
+                }
+                assert states == {DYING: sctpx.PathState.INACTIVE, LIVE: sctpx.PathState.ACTIVE}
+    finally:
+        subprocess.run([ip, "route", "del", f"{DYING}/32"], capture_output=True)
+        subprocess.run([ip, "addr", "del", f"{DYING}/32", "dev", "lo"], capture_output=True)
