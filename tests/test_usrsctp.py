@@ -217,20 +217,25 @@ def refused(args: list[str]) -> Result:
 
 @scenario
 def multihomed(args: list[str]) -> Result:
-    """bindx of a second address (needs it configured: run under unshare -n)."""
+    """bindx of second addresses on both ends (configured: run under unshare -n)."""
     udp = free_udp_port()
     with usrsctp.start(udp):
         server = listener()
         sctpx.bindx(server, [("127.0.0.2", SCTP_PORT)])
-        client = client_to(udp)
+        client = usrsctp.Socket()
+        client.bind(("127.0.0.1", SCTP_PORT + 1))
+        sctpx.bindx(client, [("127.0.0.2", SCTP_PORT + 1)])
+        client.set_udp_encaps(udp)
         assoc_id = sctpx.connectx(client, [("127.0.0.2", SCTP_PORT)])
         status = client.wait_established(5)
-        server.accept(timeout=5)
+        peer, _ = server.accept(timeout=5)
         return {
             "assoc_id": assoc_id,
             "status_id": status.assoc_id,
             "server_laddrs": sorted(sctpx.getladdrs(server)),
             "paddrs": sorted(sctpx.getpaddrs(client, assoc_id)),
+            "client_laddrs": sorted(sctpx.getladdrs(client, assoc_id)),
+            "server_sees": sorted(sctpx.getpaddrs(peer)),
         }
 
 
@@ -800,6 +805,10 @@ def test_multihomed_peer_lists_every_confirmed_address() -> None:
     assert seen["status_id"] == seen["assoc_id"]
     assert as_tuples(seen["server_laddrs"]) == both
     assert as_tuples(seen["paddrs"]) == both
+    # The client is multi-homed too, and the server sees both of its addresses.
+    client_both = [("127.0.0.1", SCTP_PORT + 1), ("127.0.0.2", SCTP_PORT + 1)]
+    assert as_tuples(seen["client_laddrs"]) == client_both
+    assert as_tuples(seen["server_sees"]) == client_both
 
 
 #: case -> (errno, the function whose page documents it)
