@@ -320,7 +320,7 @@ def sendmsg(
     data: bytes | bytearray | memoryview,
     info: SendInfo | None = None,
     *,
-    to: tuple[Any, ...] | None = None,
+    to: tuple[Any, ...] | Sequence[tuple[Any, ...]] | None = None,
 ) -> int:
     """Send ``data`` as one message with ``info``'s metadata; the byte count.
 
@@ -328,8 +328,11 @@ def sendmsg(
     peer reads as the same int: it goes on the wire in network byte
     order), flags such as ``MsgFlag.UNORDERED``, the context, a PR-SCTP
     lifetime, and on a one-to-many socket the association.  ``to`` is a
-    peer address instead of an association (a one-to-many socket sets one
-    up on the way).  A kernel socket sends with SCTP_SNDINFO ancillary
+    peer address instead of an association, or a list of the peer's
+    addresses, as ``sctp_sendx(3)`` and ``sctp_sendmsgx(3)`` take (a
+    one-to-many socket sets the association up on the way, with each of
+    them: on Linux the further ones go as SCTP_DSTADDRV4/V6 ancillary
+    data).  A kernel socket sends with SCTP_SNDINFO ancillary
     data (blocking, timeouts and signals as ``socket.sendmsg``); a usrsctp
     socket with ``usrsctp_sendv``.  Errors are those of
     ``sctp_sendmsg(3)``, marked documented or not.

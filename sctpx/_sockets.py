@@ -28,7 +28,7 @@ from functools import cache
 from typing import Any
 
 from sctpx import _stub
-from sctpx._addr import Address, parse_address
+from sctpx._addr import Address, parse_address, parse_addresses
 from sctpx._errors import oserror
 from sctpx._message import AddressTuple, Message
 from sctpx._notifications import Event, EventSetting, parse_notification
@@ -96,21 +96,37 @@ def _page_error(exc: OSError, page: str) -> OSError:
     return _stub.error(page, exc.errno)
 
 
-def _destination(to: object | None, family: int) -> AddressTuple | None:
-    if to is None:
-        return None
-    return tuple_for(destination(to), family)
+def destinations(to: object) -> list[Address]:
+    """The checked destination: one address tuple, or a list of them (as
+    ``sctp_sendx`` and ``sctp_sendmsgx`` take: the addresses of one peer to
+    set the association up with).  EINVAL naming the problem when malformed,
+    E2BIG past the page's 2048-byte list, as for :func:`sctpx.connectx`."""
+    single = isinstance(to, tuple) and bool(to) and isinstance(to[0], str)
+    try:
+        return [parse_address(to)] if single else parse_addresses(to)
+    except OSError as exc:
+        err = exc.errno or errno.EINVAL
+        # parse_address's own words follow the page's condition: "[...] (why)".
+        why = (exc.strerror or "").partition("] (")[2].removesuffix(")") or repr(to)
+        raise OSError(err, f"{os.strerror(err)} [sctp_sendmsg: bad destination: {why}]") from None
 
 
 def destination(to: object) -> Address:
-    """A checked destination address; EINVAL naming the problem when malformed."""
-    try:
-        return parse_address(to)
-    except OSError as exc:
-        why = (exc.strerror or "").rpartition("(address 0: ")[2].rstrip(")") or repr(to)
-        raise OSError(
-            errno.EINVAL, f"{os.strerror(errno.EINVAL)} [sctp_sendmsg: bad destination: {why}]"
-        ) from None
+    """One checked destination address (see :func:`destinations`)."""
+    return destinations(to)[0]
+
+
+def _extra_destinations(addresses: Sequence[Address]) -> list[tuple[int, int, bytes]]:
+    """The addresses after the first, as SCTP_DSTADDRV4/V6 ancillary data
+    (RFC 6458 5.3.9, 5.3.10): the further addresses of the peer."""
+    a = _abi()
+    out = []
+    for address in addresses:
+        kind = "SCTP_DSTADDRV6" if address.family == socket.AF_INET6 else "SCTP_DSTADDRV4"
+        out.append(
+            (IPPROTO_SCTP, a.constant(kind), socket.inet_pton(address.family, address.host))
+        )
+    return out
 
 
 def tuple_for(address: Address, family: int) -> AddressTuple:
@@ -131,11 +147,12 @@ def sendmsg(
     payload = memoryview(data)
     with as_socket(sock) as s:
         cmsgs = send_cmsgs(info, ABI) if info is not None else []
-        address = _destination(to, s.family)
+        addresses = destinations(to) if to is not None else []
+        cmsgs += _extra_destinations(addresses[1:])
         try:
-            if address is None:
+            if not addresses:
                 return s.sendmsg([payload], cmsgs)
-            return s.sendmsg([payload], cmsgs, 0, address)
+            return s.sendmsg([payload], cmsgs, 0, tuple_for(addresses[0], s.family))
         except OSError as exc:
             raise _page_error(exc, SEND_PAGE) from None
 

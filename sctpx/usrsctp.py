@@ -48,6 +48,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import ctypes
+import dataclasses
 import enum
 import errno
 import os
@@ -73,7 +74,7 @@ from sctpx._layout import USRSCTP
 from sctpx._message import Message
 from sctpx._notifications import Event, EventSetting, parse_notification
 from sctpx._options import option, option_size
-from sctpx._sockets import OPT_PAGE, RECV_PAGE, SEND_PAGE, check_event, destination
+from sctpx._sockets import OPT_PAGE, RECV_PAGE, SEND_PAGE, check_event, destinations
 from sctpx._values import SendInfo, msg_flags, sendv_info, unpack_rcvinfo
 
 __all__ = [
@@ -673,6 +674,16 @@ class Socket:
             raise
         return assoc_id
 
+    def _association_to(self, peer: Sequence[Address]) -> int:
+        """The association to the peer at ``peer``: set up now, or the one there is."""
+        try:
+            return self._start_connectx([a.as_tuple() for a in peer])
+        except OSError as exc:
+            if exc.errno not in (errno.EALREADY, errno.EISCONN, errno.EADDRINUSE):
+                raise
+        # One exists (being set up, or up): it is the association to send on.
+        return self.getassocid(peer[0].as_tuple())
+
     def _start_connectx(self, addresses: Sequence[AddressTuple]) -> int:
         """``usrsctp_connectx`` alone: the INIT goes out; the association's id."""
         addrs = parse_addresses(addresses)
@@ -909,7 +920,7 @@ class Socket:
         data: bytes | bytearray | memoryview,
         info: SendInfo | None = None,
         *,
-        to: AddressTuple | None = None,
+        to: AddressTuple | Sequence[AddressTuple] | None = None,
         timeout: Timeout = SOCKET_TIMEOUT,
     ) -> int:
         """Send ``data`` as one message with ``info``'s metadata; the byte count.
@@ -917,8 +928,9 @@ class Socket:
         ``info`` (an :class:`sctpx.SendInfo`) gives the stream, the PPID (an
         int, sent in network byte order), flags such as
         ``MsgFlag.UNORDERED``, the context, a PR-SCTP lifetime and, on a
-        one-to-many socket, the association; ``to`` a peer address instead
-        (a one-to-many socket sets the association up on the way).  Waits
+        one-to-many socket, the association; ``to`` a peer address instead,
+        or a list of the peer's addresses (``sctp_sendx``): a one-to-many
+        socket sets the association up on the way.  Waits
         for buffer space.  Errors are ``sctp_sendmsg(3)``'s; with no
         association to send on, ENOTCONN on a one-to-one socket (usrsctp
         says ENOENT) and ENOENT on a one-to-many one, as the page says.
@@ -926,18 +938,26 @@ class Socket:
         if info is not None and not isinstance(info, SendInfo):
             raise TypeError(f"info must be a SendInfo, not {type(info).__name__}")
         payload = bytes(memoryview(data))  # a buffer; bytes(5) would be five zero bytes
+        addrs: Any = None
+        addrcnt = 0
+        if to is not None:
+            peer = destinations(to)
+            if len(peer) > 1:
+                # usrsctp_sendv takes one address: as FreeBSD's sctp_sendx does,
+                # set the association up to all of them, then send on it (the
+                # message waits in the stack until the association is up).
+                assoc = self._association_to(peer)
+                info = dataclasses.replace(info or SendInfo(), assoc_id=assoc)
+                peer = []
+            packed = pack(peer, "linux")
+            addrs = ctypes.create_string_buffer(packed, len(packed)) if peer else None
+            addrcnt = len(peer)
         info_buf: Any = None
         infolen, infotype = 0, _lib.SCTP_SENDV_NOINFO
         if info is not None:
             infotype, raw = sendv_info(info, "usrsctp")
             info_buf = ctypes.create_string_buffer(raw, len(raw))
             infolen = len(raw)
-        addrs: Any = None
-        addrcnt = 0
-        if to is not None:
-            packed = pack([destination(to)], "linux")
-            addrs = ctypes.create_string_buffer(packed, len(packed))
-            addrcnt = 1
         buf = ctypes.create_string_buffer(payload, len(payload))
         assoc_id = 0 if info is None else info.assoc_id
 

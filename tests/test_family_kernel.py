@@ -144,6 +144,7 @@ LIVE = test_kernel.LIVE  # on lo in the VM (black_hole_net)
 # tests/test_kernel.py's fixtures: the VM check and the dummy interface bh0.
 in_vm = test_kernel.in_vm
 black_hole_net = test_kernel.black_hole_net
+sctp_sysctls = test_kernel.sctp_sysctls
 
 
 @pytest.mark.usefixtures("in_vm", "black_hole_net")
@@ -206,3 +207,23 @@ def test_failover_when_the_primary_path_dies() -> None:
     finally:
         subprocess.run([ip, "route", "del", f"{DYING}/32"], capture_output=True)
         subprocess.run([ip, "addr", "del", f"{DYING}/32", "dev", "lo"], capture_output=True)
+
+
+@pytest.mark.usefixtures("in_vm", "black_hole_net")
+def test_a_send_to_an_address_list_sets_the_association_up() -> None:
+    """sctp_sendx's job: the first address is a black hole, the second (an
+    SCTP_DSTADDRV4 item) answers; the message arrives over it."""
+    with sctpx.socket() as srv, sctp_sysctls(rto_initial=300):
+        srv.bind((LIVE, 0))
+        srv.listen(1)
+        port = srv.getsockname()[1]
+        with sctpx.socket(socket.AF_INET, socket.SOCK_SEQPACKET) as many:
+            peer = [(test_kernel.BLACK_HOLE, port), (LIVE, port)]
+            sent = sctpx.sendmsg(many, b"to the list", sctpx.SendInfo(ppid=5), to=peer)
+            conn, _ = srv.accept()
+            with conn:
+                got = recv(conn)
+                assert (sent, got.data, got.ppid) == (11, b"to the list", 5)
+                # The black hole never answered: the peer's one address is left.
+                assoc_id = sctpx.getassocid(many, (LIVE, port))
+                assert sctpx.getpaddrs(many, assoc_id) == [(LIVE, port)]

@@ -272,6 +272,25 @@ def peeloff(args: list[str]) -> Result:
         }
 
 
+@scenario
+def sendx(args: list[str]) -> Result:
+    """A send to a peer's address list sets the association up, failing over."""
+    # blackhole=2: nobody answers the INIT to 127.0.0.3; it times out after
+    # rto_initial and the next address is tried, as for connectx.
+    with endpoint_pair(rto_initial=300, blackhole=2) as (_, server, _client, udp):
+        many = base.client_to(udp, socket.SOCK_SEQPACKET)
+        peer_list = [("127.0.0.3", SCTP_PORT), ("127.0.0.1", SCTP_PORT)]
+        sent = sctpx.sendmsg(many, b"to the list", sctpx.SendInfo(ppid=5), to=peer_list)
+        peer, _ = server.accept(timeout=5)
+        got = peer.recvmsg(100, timeout=5)
+        return {
+            "sent": sent,
+            "got": [got.data.decode(), got.ppid],
+            "paddrs": sctpx.getpaddrs(many, sctpx.getassocid(many, ("127.0.0.1", SCTP_PORT))),
+            "empty": base.raised(lambda: sctpx.sendmsg(many, b"x", to=[])),
+        }
+
+
 # -- the tests (the parent) ------------------------------------------------------------
 
 
@@ -331,10 +350,6 @@ def test_options_read_back() -> None:
     assert seen["closed"]["errno"] == 9
 
 
-if __name__ == "__main__":
-    base._child_main(sys.argv[1:])
-
-
 def test_peeloff_gives_one_to_one_sockets_of_the_same_kind() -> None:
     seen = run("peeloff")
     assert seen["ids"] == seen["by_address"] and len(set(seen["ids"])) == 2
@@ -353,3 +368,16 @@ def test_peeloff_gives_one_to_one_sockets_of_the_same_kind() -> None:
         err = seen[case]["errno"]
         assert seen[case]["documented"] is False
         assert sctpx.undocumented_reason("usrsctp", err, "sctp_peeloff"), case
+
+
+def test_a_send_to_an_address_list_sets_the_association_up() -> None:
+    seen = run("sendx")
+    assert seen["sent"] == len("to the list")
+    assert seen["got"] == ["to the list", 5]
+    # The unanswered address is dropped, as connectx's page says.
+    assert [tuple(a) for a in seen["paddrs"]] == [("127.0.0.1", SCTP_PORT)]
+    assert seen["empty"]["errno"] == errno.EINVAL
+
+
+if __name__ == "__main__":
+    base._child_main(sys.argv[1:])
