@@ -1,15 +1,20 @@
-"""sctpx: ``sctp_connectx(3)`` for Python, generated from its manual page.
+"""sctpx: the ``sctp_*`` family for Python, generated from its manual pages.
 
 ``connectx(sock, addresses)`` connects an SCTP socket to a peer given
-several of its addresses and returns the association id.  The ctypes
-prototype and the error mapping come from the stub that ``mdoc2rst stub``
-generates from ``docs/man3/sctp_connectx.3``; the tests check the binding
-against the spec extracted from that page.
+several of its addresses and returns the association id; ``bindx``,
+``getpaddrs``, ``getladdrs``, ``peeloff``, ``getassocid`` and
+``getaddrlen`` do what their pages say; ``sendmsg`` and ``recvmsg`` carry
+typed per-message metadata, ``subscribe`` typed notifications, and
+``getsockopt``/``setsockopt`` typed option values.  :mod:`sctpx.aio` has
+them as asyncio coroutines.  The ctypes prototypes and the error mapping
+come from the stub that ``mdoc2rst stub`` generates from ``docs/man2`` and
+``docs/man3``; the tests check the binding against the spec extracted from
+those pages.
 
 Backends: the Linux kernel through libsctp, FreeBSD's libc, and usrsctp
-(the FreeBSD stack in user space, :mod:`sctpx.usrsctp`).  Errors are
-``OSError``s whose message carries the page's condition; ``exc.documented``
-tells whether the page lists that errno.
+(the FreeBSD stack in user space, :mod:`sctpx.usrsctp`); the same calls on
+each.  Errors are ``OSError``s whose message carries the page's condition;
+``exc.documented`` tells whether the page lists that errno.
 """
 
 from __future__ import annotations
