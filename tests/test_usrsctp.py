@@ -792,7 +792,8 @@ def test_abort_fails_a_blocking_connectx() -> None:
     assert sctpx.undocumented_reason("usrsctp", errno.ECONNABORTED)
 
 
-def test_multihomed_peer_lists_every_confirmed_address() -> None:
+def require_netns() -> None:
+    """A private network namespace can be made here (for 127.0.0.2), or skip."""
     if shutil.which("unshare") is None or shutil.which("ip") is None:
         unavailable("unshare(1) and ip(8) are needed for a private network namespace")
     probe = subprocess.run(
@@ -800,6 +801,10 @@ def test_multihomed_peer_lists_every_confirmed_address() -> None:
     )
     if probe.returncode != 0:
         unavailable(f"unshare -n is not permitted here: {probe.stderr.decode().strip()}")
+
+
+def test_multihomed_peer_lists_every_confirmed_address() -> None:
+    require_netns()
     seen = run("multihomed", netns=True)
     both = [("127.0.0.1", SCTP_PORT), ("127.0.0.2", SCTP_PORT)]
     assert seen["status_id"] == seen["assoc_id"]

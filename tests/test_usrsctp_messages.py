@@ -16,6 +16,7 @@ import socket
 import struct
 import sys
 import threading
+import time
 from typing import Any
 
 import test_usrsctp as base
@@ -25,6 +26,7 @@ import sctpx
 from sctpx import usrsctp
 
 PPID = 0x01020304
+IP_PKTINFO = getattr(socket, "IP_PKTINFO", 8)  # Linux's; Python has it from 3.12
 _libusrsctp = base._libusrsctp  # the module's skip (or CI failure) without libusrsctp
 
 
@@ -55,15 +57,25 @@ def describe(note: Any) -> list[Any]:
 
 class Relay:
     """A UDP port that forwards every datagram to the stack's own port and
-    records the DATA chunks (RFC 9260, 3.3.1) in the SCTP packets it carries."""
+    records the DATA chunks (RFC 9260, 3.3.1) in the SCTP packets it carries.
+
+    Over UDP encapsulation an SCTP address is the IP address of the UDP
+    packet: the relay forwards each datagram to the address it was sent to,
+    from the address it came from (IP_PKTINFO both ways), so the stack sees
+    the addresses the association uses; a datagram to an address in
+    ``dead`` is dropped, which makes that path fail.
+    """
 
     def __init__(self, stack_port: int) -> None:
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind(("127.0.0.1", 0))
+        self.sock.setsockopt(socket.IPPROTO_IP, IP_PKTINFO, 1)
+        self.sock.bind(("0.0.0.0", 0))
         self.sock.settimeout(0.2)
         self.port = int(self.sock.getsockname()[1])
-        self.target = ("127.0.0.1", stack_port)
+        self.stack_port = stack_port
         self.chunks: list[tuple[int, bytes, bytes]] = []  # (stream, PPID field, payload)
+        self.dead: set[str] = set()
+        self.dropped = 0
         self.running = True
         self.thread = threading.Thread(target=self._forward, daemon=True)
         self.thread.start()
@@ -71,13 +83,25 @@ class Relay:
     def _forward(self) -> None:
         while self.running:
             try:
-                packet = self.sock.recv(65536)
+                packet, ancdata, _flags, source = self.sock.recvmsg(65536, 256)
             except TimeoutError:
                 continue
             except OSError:
                 return
+            # struct in_pktinfo: ifindex, the local address, the destination.
+            info = next(d for level, kind, d in ancdata if kind == IP_PKTINFO)
+            destination = socket.inet_ntoa(info[8:12])
+            if destination in self.dead:
+                self.dropped += 1
+                continue
             self._read(packet)
-            self.sock.sendto(packet, self.target)
+            spec = struct.pack("i4s4s", 0, socket.inet_aton(source[0]), bytes(4))
+            self.sock.sendmsg(
+                [packet],
+                [(socket.IPPROTO_IP, IP_PKTINFO, spec)],
+                0,
+                (destination, self.stack_port),
+            )
 
     def _read(self, packet: bytes) -> None:
         at = 12  # the common header: ports, verification tag, checksum
@@ -291,6 +315,64 @@ def sendx(args: list[str]) -> Result:
         }
 
 
+@scenario
+def path_failure(args: list[str]) -> Result:
+    """A multi-homed association whose primary path dies (needs 127.0.0.2: under
+    unshare -n): the client hears SCTP_ADDR_UNREACHABLE, and data goes on."""
+    udp = base.free_udp_port()
+    with usrsctp.start(udp):
+        server = base.listener()
+        sctpx.bindx(server, [("127.0.0.2", SCTP_PORT)])
+        relay = Relay(udp)
+        client = usrsctp.Socket()
+        client.bind(("127.0.0.1", 0))
+        client.set_udp_encaps(relay.port)
+        sctpx.subscribe(client, sctpx.Event.PEER_ADDR_CHANGE)
+        sctpx.setsockopt(client, "SCTP_RTOINFO", sctpx.RtoInfo(initial=100, max=200, min=50))
+        assoc_id = sctpx.connectx(client, [("127.0.0.2", SCTP_PORT)])
+        peer, _ = server.accept(timeout=5)
+        paths = sorted(sctpx.getpaddrs(client, assoc_id))
+        for host in ("127.0.0.1", "127.0.0.2"):
+            params = sctpx.PeerAddrParams(
+                address=(host, SCTP_PORT),
+                hbinterval=100,
+                pathmaxrxt=1,
+                flags=sctpx.PathFlag.HB_ENABLE,
+            )
+            sctpx.setsockopt(client, "SCTP_PEER_ADDR_PARAMS", params)
+        relay.dead.add("127.0.0.2")
+        changes = []
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            note = client.recvmsg(1000, timeout=max(0.0, deadline - time.monotonic())).notification
+            if isinstance(note, sctpx.PeerAddrChange) and note.address is not None:
+                changes.append([note.address.host, getattr(note.state, "name", note.state)])
+                if changes[-1] == ["127.0.0.2", "UNREACHABLE"]:
+                    break
+        sctpx.sendmsg(client, b"over the other path")
+        got = peer.recvmsg(100, timeout=5).data.decode()
+        states = {
+            host: getattr(
+                sctpx.getsockopt(
+                    client,
+                    "SCTP_GET_PEER_ADDR_INFO",
+                    sctpx.PeerAddrInfo(address=(host, SCTP_PORT)),
+                ).state,  # type: ignore[attr-defined]
+                "name",
+                None,
+            )
+            for host in ("127.0.0.1", "127.0.0.2")
+        }
+        relay.close()
+        return {
+            "paths": paths,
+            "changes": changes,
+            "got": got,
+            "states": states,
+            "dropped": relay.dropped,
+        }
+
+
 # -- the tests (the parent) ------------------------------------------------------------
 
 
@@ -377,6 +459,19 @@ def test_a_send_to_an_address_list_sets_the_association_up() -> None:
     # The unanswered address is dropped, as connectx's page says.
     assert [tuple(a) for a in seen["paddrs"]] == [("127.0.0.1", SCTP_PORT)]
     assert seen["empty"]["errno"] == errno.EINVAL
+
+
+def test_a_dead_path_is_reported_and_data_goes_on() -> None:
+    base.require_netns()
+    seen = base.run("path_failure", netns=True, script=__file__)
+    assert [tuple(p) for p in seen["paths"]] == [
+        ("127.0.0.1", SCTP_PORT),
+        ("127.0.0.2", SCTP_PORT),
+    ]
+    assert ["127.0.0.2", "UNREACHABLE"] in seen["changes"]
+    assert seen["got"] == "over the other path"
+    assert seen["states"] == {"127.0.0.1": "ACTIVE", "127.0.0.2": "INACTIVE"}
+    assert seen["dropped"] > 0
 
 
 if __name__ == "__main__":
