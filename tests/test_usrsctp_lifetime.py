@@ -92,6 +92,10 @@ class FakeLibrary:
     def close(self, pointer: int) -> None:
         self.record("close", pointer)
 
+    def set_upcall(self, pointer: int, upcall: Any, arg: Any) -> int:
+        self.record("set_upcall", pointer)
+        return 0
+
     def recvv(self, pointer: int, *args: Any) -> int:
         self.record("recvv", pointer)
         ctypes.set_errno(errno.EAGAIN)
@@ -300,6 +304,17 @@ def test_handles_are_non_blocking_and_report_their_association(fake: FakeLibrary
     assert sock.gettimeout() == 3.0 and sock.getblocking()
     with pytest.raises(BlockingIOError):
         sock.recv(10, timeout=0)
+
+
+def test_the_upcall_is_cleared_before_the_handle_is_freed(fake: FakeLibrary) -> None:
+    """usrsctp calls the upcall from its own threads: never into a freed socket."""
+    usrsctp.start(0)
+    sock = usrsctp.Socket()
+    pointer = fake.calls("socket")[0]
+    sock._watch()  # sctpx.aio sets the upcall on first use
+    sock.close()
+    mine = [name for name, p in fake.timeline if p == pointer]
+    assert mine[-3:] == ["set_upcall", "set_upcall", "close"], mine
 
 
 def test_usrsctp_loads_no_unused_prototype() -> None:
