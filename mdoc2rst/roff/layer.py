@@ -814,7 +814,14 @@ class Roff:
                     self.ce_lines -= 1
             self.parser.parse_line(ln, _mark_hyphens(buf), offs, False)
             if spring:
-                self._live(ln, "." + self.trap_macro)
+                # A line of its own (mandoc reparses "text\n.macro"), outside
+                # the conditional whose body the text line may have been.
+                saved = self.in_scope
+                self.in_scope = False
+                try:
+                    self._live(ln, "." + self.trap_macro)
+                finally:
+                    self.in_scope = saved
             return
         if ctl >= len(buf):
             return  # an empty request line

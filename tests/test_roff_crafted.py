@@ -1,0 +1,38 @@
+"""Small crafted pages where roff requests meet each other, against mandoc.
+
+Each page came from a differential run of random request mixes (input
+traps, centring, conditionals, macros, tables, equations) in both
+languages; the tree and the lint must be mandoc's.  A page here once
+differed.
+"""
+
+from __future__ import annotations
+
+import oracle
+import pytest
+
+from mdoc2rst import parse
+from mdoc2rst.tree.dump import dump
+
+MAN = ".TH X 1 2020-01-01\n.SH NAME\nx \\- y\n.SH D\n"
+MDOC = ".Dd May 1, 2020\n.Dt X 1\n.Os\n.Sh NAME\n.Nm x\n.Nd y\n.Sh D\n"
+
+PAGES = {
+    # The trap's macro is a line of its own, not part of the conditional
+    # whose body the text line was: mandoc places it at its name.
+    "trap-after-conditional-text": MAN + ".it 1 br\ntext\n.it 1 br\n.if 1 text in if\nafter\n",
+    "trap-after-conditional-text-mdoc": MDOC + ".it 1 br\n.if 1 text in if\nafter\n",
+    "trap-inside-centring": MAN + ".ce 2\n.it 1 br\none\ntwo\nthree\n",
+    "centring-from-a-macro": MAN + ".de M\n.ce 1\n..\n.M\ncentred\nnot\n",
+    "centring-in-no-fill": MAN + ".nf\n.ce x\n.ce\n.nf\ntext\n.if 1 .ce 2\n.B bold\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_tree_and_lint_are_mandocs(name: str) -> None:
+    text = PAGES[name]
+    doc = parse(text, f"{name}.1")
+    assert dump(doc) == oracle.mandoc_tree(text, f"{name}.1")
+    assert sorted(map(oracle.mandoc_style, doc.diagnostics)) == sorted(
+        oracle.mandoc_lint(text, f"{name}.1")
+    )
