@@ -25,6 +25,17 @@ PAGES = {
     "trap-inside-centring": MAN + ".ce 2\n.it 1 br\none\ntwo\nthree\n",
     "centring-from-a-macro": MAN + ".de M\n.ce 1\n..\n.M\ncentred\nnot\n",
     "centring-in-no-fill": MAN + ".nf\n.ce x\n.ce\n.nf\ntext\n.if 1 .ce 2\n.B bold\n",
+    # A string the page defined, called as a macro (roff_userdef): its text
+    # goes before the next input line; at a macro's end, it is a line of its
+    # own; at the end of the page, it is lost.  It is the page's own name,
+    # so it neither ends centring nor yields to a macro of the language.
+    "string-as-macro": MAN + ".ds S hello\n.S\nline one\nafter\n",
+    "string-as-macro-in-a-macro": MAN
+    + ".ds S hello\n.de M\n.S\nin macro\n..\n.M\n.de N\nfirst\n.S\n..\n.N\nafter\n",
+    "string-shadows-a-macro": MAN + ".ds B bee\n.B bold\n.S arg1 arg2\n.B x\n",
+    "string-as-macro-in-centring": MAN + ".ds S hello\n.ce 2\n.S\nline one\nline two\nafter\n",
+    "string-as-macro-mdoc": MDOC + ".ds S hello\n.if 1 .S\nnext\n.S\n",
+    "string-as-macro-in-a-table": MAN + ".ds S hello\n.TS\nl.\n.S\ncell\n.TE\n",
 }
 
 

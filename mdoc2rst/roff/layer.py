@@ -445,6 +445,9 @@ class Roff:
         self.rcsids: set[str] = set()  # systems whose RCS id a comment carries
         self.comments = True  # keep comments until the first macro or text
         self.trap_lines = 0  # .it: text lines until the trap springs
+        #: A string called as a macro: its text, which the next input line
+        #: is appended to (mandoc's ROFF_APPEND from roff_userdef).
+        self.append: str | None = None
         self.line_end = -1  # the input line is too long: where to say so
         self.trap_macro = ""
         #: .ce and .rj: the request's node while it takes text lines, and
@@ -603,6 +606,8 @@ class Roff:
 
     def line(self, ln: int, buf: str) -> None:
         """One input line, from the file or from a macro body."""
+        if self.append is not None:
+            buf, self.append = self.append + buf, None
         if len(buf) > LINE_LIMIT:
             self.report("TOOLARGE", ln, 0)
             buf = buf[:LINE_LIMIT]
@@ -840,11 +845,19 @@ class Roff:
             and self.block.macro(self, ln, buf, ctl, name, pos)
         ):
             return
-        if self.ce_node is not None and (name in _ENDS_CENTERING or not self._is_request(name)):
+        if self.ce_node is not None and (name in _ENDS_CENTERING or not self.is_request(name)):
             # mandoc: "for now, let high level macros abort .ce mode".
             self._end_centering()
         if self.renamed and name in self.renamed and name not in self.macros.text:
             self._call_renamed(ln, buf, name, ctl, owed)
+            return
+        if name in self.strings.text and name not in self.macros.text and self._user_string(name):
+            # A string the page defined, called as a macro: mandoc finds
+            # the page's strings and macros before anything else, and a
+            # string, having no newline at its end, goes before the next line.
+            if owed and not self._charge(ln, owed):
+                return
+            self.append = self.strings.get(name) or ""
             return
         if name in self.parser.known and name not in self.macros.text:
             # A macro of the page's language, the common case: no roff
@@ -1254,19 +1267,6 @@ class Roff:
         self.parser.last, self.parser.child_next = self.ce_node, False
         self.ce_node, self.ce_lines = None, 0
 
-    def _is_request(self, name: str) -> bool:
-        """Whether ``name`` is a roff request or the page's own macro, as
-        opposed to a macro of the page's language or an unknown name."""
-        return (
-            name in _REQUESTS
-            or name in ELEMENT_ARGS
-            or name in _IGNORED
-            or name in _UNSUPPORTED
-            or name in _INSECURE
-            or name in self.macros.text
-            or name in self.renamed
-        )
-
     def _req_ds(self, ln: int, buf: str, name: str, pos: int, ctl: int) -> None:
         sname, rest = _name_and_rest(buf, pos)
         if not sname:
@@ -1580,6 +1580,7 @@ class Roff:
             or name in ELEMENT_ARGS
             or name in self.macros.text
             or name in self.renamed
+            or (name in self.strings.text and self._user_string(name))
         )
 
     def forget(self, name: str) -> None:
@@ -1729,12 +1730,21 @@ class Roff:
         try:
             for line in lines:
                 self.line(ln, line)
+            if self.append is not None:
+                # A string called on the body's last line is a line of its own.
+                pending, self.append = self.append, None
+                self.line(ln, pending)
         except _Return:
             pass
         finally:
             self.depth -= 1
             self.frames.pop()
             self.line_end = line_end
+
+    def _user_string(self, name: str) -> bool:
+        """Whether string ``name`` is the page's (not one mandoc predefines)."""
+        predefined = PREDEFINED_STRINGS.get(name)
+        return predefined is None or self.strings.get(name) != predefined
 
     def _req_cond(self, ln: int, buf: str, name: str, pos: int, ctl: int) -> None:
         self._cond(ln, buf, name, pos, self._where(buf, ctl, self.in_scope), False)
