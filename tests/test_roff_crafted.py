@@ -36,6 +36,15 @@ PAGES = {
     "string-as-macro-in-centring": MAN + ".ds S hello\n.ce 2\n.S\nline one\nline two\nafter\n",
     "string-as-macro-mdoc": MDOC + ".ds S hello\n.if 1 .S\nnext\n.S\n",
     "string-as-macro-in-a-table": MAN + ".ds S hello\n.TS\nl.\n.S\ncell\n.TE\n",
+    # A stray "\}" request line: an error at the top level, nothing in a
+    # macro body (Tcl's man.macros have one in .BE).
+    "stray-brace": MAN + "text\n.\\}\nmore\n",
+    "stray-brace-in-a-macro": MAN + ".de M\n.\\}\n.B x\n..\n.M\nmore\n",
+    # The rest of a conditional's line is parsed again: its escapes are
+    # checked (and reported) once more for each conditional.
+    "conditional-escapes-checked-again": MAN
+    + ".if n .if n text \\fSa\n.if t \\{ text \\fSb\n.\\}\n"
+    + ".ie n .ds A \\fSc\\*S\n.el x\n.if n \\{\\\n\\fSd\n.\\}\n",
 }
 
 

@@ -835,6 +835,11 @@ class Roff:
             return
         self.comments = False
         name, pos = _request_name(buf, ctl)
+        if not name and self.depth and buf.startswith("\\}", ctl):
+            # A stray "\}" request line in a macro body (Tcl's man.macros
+            # have one in .BE): mandoc 1.14.6 passes over it in silence,
+            # where at the top level it says "skipping unknown macro".
+            return
         end = ctl + len(name)
         if end + 1 < len(buf) and buf[end] == "\\" and buf[end + 1] not in "{}\\":
             # An escape ends the name (roff_getname): it cannot be part of one.
@@ -1085,15 +1090,41 @@ class Roff:
                 # escape of its own).
                 i = min(j + len(repl) + 1, len(buf))
                 continue
-            kind, end, arg = scan(buf, j)
-            if kind is Esc.SPECIAL and char_lookup(arg) is None:
-                kind = Esc.ERROR
-            if kind is Esc.ERROR:
-                self.report("ESC_BAD", ln, j, buf[j:end])
-            elif kind is Esc.UNDEF:
-                self.report("ESC_UNDEF", ln, j, buf[j:end])
-            elif kind is Esc.UNSUPP:
-                self.report("ESC_UNSUPP", ln, j, buf[j:end])
+            self._check_escape(ln, buf, j)
+
+    def _check_escape(self, ln: int, buf: str, j: int) -> None:
+        """Report the escape at ``j`` when it is invalid, undefined or unsupported."""
+        kind, end, arg = scan(buf, j)
+        if kind is Esc.SPECIAL and char_lookup(arg) is None:
+            kind = Esc.ERROR
+        if kind is Esc.ERROR:
+            self.report("ESC_BAD", ln, j, buf[j:end])
+        elif kind is Esc.UNDEF:
+            self.report("ESC_UNDEF", ln, j, buf[j:end])
+        elif kind is Esc.UNSUPP:
+            self.report("ESC_UNSUPP", ln, j, buf[j:end])
+
+    def _recheck_escapes(self, ln: int, buf: str, start: int) -> None:
+        """The escapes of ``buf`` from ``start`` on, checked a second time.
+
+        mandoc runs the rest of a conditional's line through roff_parseln
+        again (ROFF_RERUN), and with it roff_expand: what it substitutes
+        is gone by then, and what it only checks is reported again.
+        """
+        i = len(buf)
+        while True:
+            j = buf.rfind("\\", start, i)
+            if j < 0:
+                return
+            k = j
+            while k > start and buf[k - 1] == "\\":
+                k -= 1
+            i = k
+            if (j - k) % 2 or j + 1 >= len(buf):
+                continue  # an escaped backslash, or one that ends the line
+            at = j + 2 if buf[j + 1] == "E" and j + 2 < len(buf) else j + 1
+            if buf[at] not in "*n$wB":
+                self._check_escape(ln, buf, j)
 
     def expand_arg(self, ln: int, word: str) -> str:
         """Second expansion of an argument whose ``\\\\`` became ``\\``."""
@@ -1811,6 +1842,8 @@ class Roff:
             # mandoc parses the rest of the line again, and checks its
             # length again (against the line as read) from there.
             self._long_line(ln, buf, self.line_end, pos)
+        if self.escape == "\\" and "\\" in rest:
+            self._recheck_escapes(ln, buf, pos)
         if name == "while":
             self._while(ln, buf, pos, brace, rule, cond_at, at)
             return
