@@ -40,6 +40,10 @@ PAGES = {
     # macro body (Tcl's man.macros have one in .BE).
     "stray-brace": MAN + "text\n.\\}\nmore\n",
     "stray-brace-in-a-macro": MAN + ".de M\n.\\}\n.B x\n..\n.M\nmore\n",
+    # \# takes the newline with it: the line goes on with the next one
+    # (procps' top.1 starts with such lines).
+    "hash-comments-join-lines": MAN
+    + "text \\# comment\nmore\n\\# whole line\nafter\n.B bold \\#c\nnext\n",
     # The rest of a conditional's line is parsed again: its escapes are
     # checked (and reported) once more for each conditional.
     "conditional-escapes-checked-again": MAN

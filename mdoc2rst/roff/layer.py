@@ -1010,7 +1010,10 @@ class Roff:
                 if self.comments:
                     self.parser.comment_alloc(ln, j + 1, text.rstrip(" \t"))
                 if c == "#":
-                    buf = buf[:j]
+                    # \# takes the newline too: what came before it goes
+                    # before the next input line (mandoc's ROFF_APPEND).
+                    self.append = buf[:j]
+                    return None
                 else:
                     k = j
                     while k > 0 and buf[k - 1] == " " and (k == 1 or buf[k - 2] != "\\"):
