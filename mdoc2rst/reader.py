@@ -223,6 +223,7 @@ def _parse(
         guess = _lookahead(text)
         first: Builder = mdoc if guess == "mdoc" else man
         roff = Roff(first, report, path, _read_so, so_root, _chooser(mdoc, man, guess))
+        roff.standard = mdoc.known | man.known
     else:
         roff = Roff(mdoc if macroset == "mdoc" else man, report, path, _read_so, so_root)
     roff.run(text)

@@ -40,6 +40,13 @@ PAGES = {
     # macro body (Tcl's man.macros have one in .BE).
     "stray-brace": MAN + "text\n.\\}\nmore\n",
     "stray-brace-in-a-macro": MAN + ".de M\n.\\}\n.B x\n..\n.M\nmore\n",
+    # A next-line scope ends before its line is read: a conditional request
+    # there is evaluated in the scopes around it, even when this one is false.
+    "next-line-scope-of-a-conditional": MAN
+    + ".if 0\n.if 1 text one\n.ie 0\n.el text two\n.if 0 \\{\\\n.if 1 text three\n.\\}\n"
+    + ".ie 0\ntext four\n.el text five\n",
+    # A macro line in a false conditional ends centring all the same.
+    "centring-ended-in-a-false-conditional": MAN + ".ce 3\none\n.if 0 .B x\ntwo\nthree\n",
     # \# takes the newline with it: the line goes on with the next one
     # (procps' top.1 starts with such lines).
     "hash-comments-join-lines": MAN

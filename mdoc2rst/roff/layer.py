@@ -274,7 +274,7 @@ _INSECURE: Final = frozenset(
 #: The requests that start a page, and the language each starts (roff_Dd).
 _PROLOGUES: Final = {"Dd": "mdoc", "TH": "man"}
 _DEFINERS: Final = frozenset({"de", "de1", "dei", "dei1", "am", "am1", "ami", "ami1", "ig"})
-_READONLY_REGS: Final[dict[str, int]] = {".A": 0, ".g": 1, ".H": 24, ".T": 0, ".V": 40}
+_READONLY_REGS: Final[dict[str, int]] = {".A": 0, ".g": 1, ".H": 24, ".j": 0, ".T": 1, ".V": 40}
 
 
 @dataclass(slots=True)
@@ -394,6 +394,9 @@ class Roff:
         """
         self.parser = parser
         self.choose = choose
+        #: The macros of every language the page may turn out to be in,
+        #: while ``choose`` is still to pick one.
+        self.standard: frozenset[str] = parser.known
         self.report = report
         self.path = path
         self.read = read
@@ -544,7 +547,7 @@ class Roff:
             # lines do not end in a backslash: test that cheaply first.  The
             # pieces are joined once: a long run of continued lines would
             # otherwise be copied once per line.
-            if _continues(buf, self.escape):
+            if self._continues(buf):
                 pieces = [buf[:-1]]
                 while i < len(lines):
                     # mandoc reports a joined line under its last physical line.
@@ -555,7 +558,7 @@ class Roff:
                         nxt = nxt[:-1]
                     # What came before ends in an even run of escape characters,
                     # so the piece alone tells whether the line goes on.
-                    if not _continues(nxt, self.escape):
+                    if not self._continues(nxt):
                         pieces.append(nxt)
                         break
                     pieces.append(nxt[:-1])
@@ -565,6 +568,14 @@ class Roff:
                 self.budget = EXPANSION_BUDGET
                 self.reparses = 0
             self.line(lineno, buf)
+
+    def _continues(self, buf: str) -> bool:
+        """Does the line go on with the next one?  It ends in an unescaped
+        escape character, and that is no part of a comment: mandoc strips
+        comments before it looks for the escaped newline."""
+        if not _continues(buf, self.escape):
+            return False
+        return self.escape != "\\" or _comment_start(buf) == len(buf)
 
     def _long_line(self, ln: int, buf: str, end: int, pos: int) -> None:
         """A line longer than 80 bytes as read from the file: a style message
@@ -619,7 +630,12 @@ class Roff:
             top = self.scopes[-1]
             if not top.brace:
                 self.scopes.pop()
-                if not top.rule or not self._active():
+                # mandoc ends a next-line scope before it reads the line
+                # (roff_cond_checkend): a conditional request there runs in
+                # the scopes around it, not in this false one.
+                if (not top.rule or not self._active()) and not (
+                    self._active() and self._conditional_request(buf)
+                ):
                     self._skip_line(ln, buf)
                     return
                 # fall through: this one line is live
@@ -713,11 +729,18 @@ class Roff:
             buf = expanded
         self._skip(ln, buf)
 
+    def _conditional_request(self, buf: str) -> bool:
+        ctl = self._control(buf)
+        return ctl is not None and _request_name(buf, ctl)[0] in ("if", "ie", "el", "while")
+
     def _skip(self, ln: int, buf: str) -> None:
         """A line in a false conditional: only its scope structure matters."""
         ctl = self._control(buf)
         if ctl is not None:
             name, pos = _request_name(buf, ctl)
+            if self.ce_node is not None and (name in _ENDS_CENTERING or not self.is_request(name)):
+                # roff_cond_sub ends .ce for such a line, run or not.
+                self._end_centering()
             if name in ("if", "ie", "el", "while"):
                 self.owed = 0
                 self._cond(ln, buf, name, pos, self._where(buf, ctl, True), True)
@@ -1971,7 +1994,16 @@ class Roff:
             if c == "r":
                 ok = rname in self.regs or rname in _READONLY_REGS
             else:
-                ok = rname in self.strings.text or rname in self.macros.text
+                # A string, a macro of the page or renamed, or a macro of
+                # the language: of either while it is undecided (roff_getstrn,
+                # ROFFDEF_ANY).
+                standard = self.parser.known if self.choose is None else self.standard
+                ok = (
+                    rname in self.strings.text
+                    or rname in self.macros.text
+                    or rname in self.renamed
+                    or rname in standard
+                )
             return ok == want, end
         # A numeric expression; if none starts here, a string comparison.
         ev = _Eval(buf, self.report, ln)
