@@ -1986,9 +1986,9 @@ class Roff:
             k = pos + 1
             while k < len(buf) and buf[k] == " ":
                 k += 1
-            m = _NAME.match(buf, k)
-            rname = m.group(0) if m else ""
-            end = k + len(rname)
+            rname, end, _, bad = _getname(buf, k)
+            if bad is not None:
+                self.report("NAMESC", ln, k, bad)
             if not rname:
                 return False, end
             if c == "r":
@@ -2504,6 +2504,45 @@ def _macro_args(buf: str, pos: int) -> list[tuple[int, str]]:
             out.append((start, buf[i:j]))
             i = j
     return out
+
+
+def _getname(buf: str, pos: int) -> tuple[str, int, int, str | None]:
+    """A name as roff_getname reads it, from ``pos``.
+
+    It ends at a blank or a tab, at ``\\{`` or ``\\}``, or at any other escape
+    but ``\\\\`` (a pair of backslashes is part of the name).  Returns the
+    name, where it ends, where what follows starts (past the blank, or past
+    the escape that ended it, and past spaces), and the text to report as
+    NAMESC when an escape ended it.  As in mandoc, the escape is skipped as
+    if it started one character later.
+    """
+    n = len(buf)
+    cp = pos
+    end = pos
+    bad = None
+    while True:
+        end = cp
+        if cp >= n:
+            break
+        c = buf[cp]
+        if c in " \t":
+            cp += 1
+            break
+        if c != "\\":
+            cp += 1
+            continue
+        if cp + 1 < n and buf[cp + 1] in "{}":
+            break
+        cp += 1
+        if cp < n and buf[cp] == "\\":
+            cp += 1
+            continue
+        bad = buf[pos : cp + 1]
+        cp = scan(buf, cp)[1] if cp < n else cp
+        break
+    while cp < n and buf[cp] == " ":
+        cp += 1
+    return buf[pos:end], end, cp, bad
 
 
 def _name_and_rest(buf: str, pos: int) -> tuple[str, str]:
