@@ -648,7 +648,7 @@ class Roff:
             # nothing.  A \} in a comment closes nothing: mandoc strips
             # comments first.
             cut = _comment_start(buf) if self.escape == "\\" else len(buf)
-            live = self._close_braces(ln, buf[:cut])
+            live = self._close_braces(ln, buf[:cut], True)
             if live is None:
                 return
             buf = live + buf[cut:]
@@ -747,8 +747,13 @@ class Roff:
                 return
         self._close_braces(ln, buf)
 
-    def _close_braces(self, ln: int, buf: str) -> str | None:
-        """Remove ``\\}`` and close one brace scope for each."""
+    def _close_braces(self, ln: int, buf: str, live: bool = False) -> str | None:
+        """Remove ``\\}`` and close one brace scope for each.
+
+        On a ``live`` line (its conditional true) a ``\\}`` before the end of
+        the line becomes ``\\&``, as roff_cond_checkend makes it, so the
+        words around it stay apart from whatever the line goes on with.
+        """
         if self.escape is None or "\\}" not in buf:
             return buf
         out = []
@@ -764,6 +769,8 @@ class Roff:
                 i = j + 2
                 continue
             out.append(buf[i:j])
+            if live and j + 2 < len(buf):
+                out.append("\\&")
             i = j + 2
             for k in range(len(self.scopes) - 1, -1, -1):
                 if self.scopes[k].brace:
@@ -1880,7 +1887,7 @@ class Roff:
                 self._empty_body(ln, buf, pos, owed)
             return
         if rule and self._active():
-            live = self._close_braces(ln, buf[pos:])
+            live = self._close_braces(ln, buf[pos:], True)
             if live:
                 saved = self.in_scope
                 self.in_scope = True
