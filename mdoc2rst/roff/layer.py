@@ -648,6 +648,12 @@ class Roff:
             # nothing.  A \} in a comment closes nothing: mandoc strips
             # comments first.
             cut = _comment_start(buf) if self.escape == "\\" else len(buf)
+            ctl = self._control(buf)
+            if ctl is not None and buf.startswith("\\}", ctl):
+                # A macro line that starts with \} closes its scope and is
+                # dropped whole, whatever follows (roff_cond_checkend).
+                self._close_braces(ln, buf[:cut])
+                return
             live = self._close_braces(ln, buf[:cut], True)
             if live is None:
                 return
