@@ -19,7 +19,7 @@ from typing import Any
 from sctpx import _stub
 from sctpx._addr import Layout
 from sctpx._backend import FUNCTION, BackendUnavailable, Waiter, call, prototype
-from sctpx._sockets import _getsockopt
+from sctpx._sockets import getsockopt_raw
 
 LIBRARY = "libsctp.so.1"
 VERSION = b"VERS_3"
@@ -56,11 +56,10 @@ STATUS_SIZE = 24 + PADDRINFO_SIZE
 
 def _option(fd: int, level: int, name: int, value: bytes) -> bytes | None:
     """getsockopt with ``value`` in and out; None when it fails."""
-    buf = ctypes.create_string_buffer(value, len(value))
-    size = ctypes.c_uint32(len(value))
-    if _getsockopt()(fd, level, name, buf, ctypes.byref(size)) < 0:
+    try:
+        return getsockopt_raw(fd, level, name, value)
+    except OSError:
         return None
-    return buf.raw[: size.value]
 
 
 class LinuxWaiter:

@@ -111,11 +111,6 @@ def destinations(to: object) -> list[Address]:
         raise OSError(err, f"{os.strerror(err)} [sctp_sendmsg: bad destination: {why}]") from None
 
 
-def destination(to: object) -> Address:
-    """One checked destination address (see :func:`destinations`)."""
-    return destinations(to)[0]
-
-
 def _extra_destinations(addresses: Sequence[Address]) -> list[tuple[int, int, bytes]]:
     """The addresses after the first, as SCTP_DSTADDRV4/V6 ancillary data
     (RFC 6458 5.3.9, 5.3.10): the further addresses of the peer."""

@@ -94,6 +94,6 @@ def test_a_descriptor_is_lent_not_closed() -> None:
 
 
 def test_an_ipv4_destination_on_an_ipv6_socket_is_mapped() -> None:
-    dest = _sockets.destination(("127.0.0.1", 9))
+    (dest,) = _sockets.destinations(("127.0.0.1", 9))
     assert _sockets.tuple_for(dest, socket.AF_INET6) == ("::ffff:127.0.0.1", 9, 0, 0)
     assert _sockets.tuple_for(dest, socket.AF_INET) == ("127.0.0.1", 9)
