@@ -130,16 +130,18 @@ CASES: list[tuple[str, str]] = [
 ]
 
 #: Cases where usrsctp gives another errno than the page's: case -> usrsctp's.
-OTHER_ERRNO: dict[tuple[str, str], str] = {
+OTHER_ERRNO: dict[tuple[str, str], tuple[str, ...]] = {
     # An aborted association is gone: a later send finds none to send on.
-    ("sctp_sendmsg", "ECONNRESET"): "ENOTCONN",
-    # A send after the socket's own SHUT_WR: usrsctp says reset, not EPIPE.
-    ("sctp_sendmsg", "EPIPE"): "ECONNRESET",
+    ("sctp_sendmsg", "ECONNRESET"): ("ENOTCONN",),
+    # A send after the socket's own SHUT_WR: usrsctp says reset while the
+    # SHUTDOWN is under way, and finds no association once it is over
+    # (which of the two depends on how fast the stack's thread is).
+    ("sctp_sendmsg", "EPIPE"): ("ECONNRESET", "ENOTCONN"),
     # An association id the socket does not have: usrsctp fails to size the
     # address list (ENOMEM, which the page also lists) rather than EINVAL.
-    ("sctp_getladdrs", "EINVAL"): "ENOMEM",
-    ("sctp_peeloff", "ENOTCONN"): "ENOENT",
-    ("sctp_opt_info", "EINVAL"): "ENOENT",
+    ("sctp_getladdrs", "EINVAL"): ("ENOMEM",),
+    ("sctp_peeloff", "ENOTCONN"): ("ENOENT",),
+    ("sctp_opt_info", "EINVAL"): ("ENOENT",),
 }
 
 
@@ -154,8 +156,8 @@ def test_errno(seen: Result, function: str, name: str) -> None:
     got_number = seen[case].get("errno")
     assert got_number is not None, f"{case}: no error: {seen[case]}"
     got = errno.errorcode.get(got_number, str(got_number))
-    want = OTHER_ERRNO.get((function, name), name)
-    assert got == want, f"{case}: got {got}: {seen[case]['message']}"
+    want = OTHER_ERRNO.get((function, name), (name,))
+    assert got in want, f"{case}: got {got}: {seen[case]['message']}"
     if got in sctpx.documented_errors(function):
         assert seen[case]["documented"] is True, seen[case]
     else:
