@@ -14,7 +14,7 @@ from pathlib import Path
 
 import oracle
 import pytest
-from test_man_parity import ManComparison, check_floor, check_input, compare, parity
+from test_man_parity import ManComparison, check_floor, check_input, compare, compare_all, parity
 
 FLOOR = 0.95
 
@@ -38,12 +38,7 @@ def test_char_input(path: Path) -> None:
 
 
 def test_char_parity_floor() -> None:
-    oracle.require_tool("mandoc")
-    if not CHAR_INPUTS:
-        oracle.unavailable(f"no char regress inputs under {oracle.REGRESS}")
-    oracle.prefetch(CHAR_INPUTS, oracle.mandoc_tree)
-    oracle.prefetch(CHAR_INPUTS, oracle.mandoc_lint)
-    results = [compare_input(path) for path in CHAR_INPUTS]
+    results = compare_all(CHAR_INPUTS, compare_input, "char")
     trees, lints, compared = parity(results)
     print(f"char parity: tree {trees}/{compared}, lint {lints}/{compared}")
     keys = {oracle.regress_id(p) for p in CHAR_INPUTS}

@@ -27,6 +27,7 @@ import pytest
 from test_eqn_parity import compare, our_equations
 
 from mdoc2rst.eqn import EqnParser, Equation, dump_boxes
+from mdoc2rst.eqn.box import Box
 from mdoc2rst.eqn.latex import to_latex
 from mdoc2rst.eqn.text import to_text
 
@@ -145,9 +146,14 @@ def test_random_text_is_mandoc(seed: int) -> None:
     assert ours == mandoc_texts(marked)
 
 
+def _box(source: str) -> Box:
+    """The box tree of a one-line equation."""
+    return EqnParser().parse([source], 1, 1).root
+
+
 def test_text_of_examples() -> None:
     def text(source: str) -> str:
-        return to_text(EqnParser().parse([source], 1, 1).root)
+        return to_text(_box(source))
 
     assert text("sum from { i = 1 } to inf 1 over i sup 2") == "∑_(i = 1)^∞ 1/(i^2)"
     assert text("sqrt { x sup 2 + y sup 2 }") == "√(x^2 + y^2)"
@@ -230,7 +236,7 @@ def test_latex_problem_finds_problems() -> None:
 
 def test_latex_of_examples() -> None:
     def latex(source: str) -> str:
-        return to_latex(EqnParser().parse([source], 1, 1).root)
+        return to_latex(_box(source))
 
     assert latex("x sup 2 over 2") == "\\frac{{x}^{2}}{2}"
     assert latex("sum from i to n x") == "\\sum \\limits_{i}^{n} x"

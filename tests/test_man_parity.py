@@ -26,6 +26,7 @@ import importlib.util
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -150,6 +151,19 @@ def report(results: list[ManComparison]) -> str:
     return "\n".join(lines)
 
 
+def compare_all(
+    paths: list[Path], compare_one: Callable[[Path], ManComparison], kind: str
+) -> list[ManComparison]:
+    """Every input of a floor test compared, mandoc's answers fetched in
+    parallel first; skipped (failed under CI) without mandoc or inputs."""
+    oracle.require_tool("mandoc")
+    if not paths:
+        oracle.unavailable(f"no {kind} regress inputs under {oracle.REGRESS}")
+    oracle.prefetch(paths, oracle.mandoc_tree)
+    oracle.prefetch(paths, oracle.mandoc_lint)
+    return [compare_one(path) for path in paths]
+
+
 def check_input(comparison: ManComparison, key: str, expected: dict[str, str]) -> None:
     """One input matches mandoc, or differs and is listed in ``expected``
     (EXPECTED_DIFFERENCES) with the reason; a listed input that matches
@@ -186,12 +200,7 @@ def test_regress_input(path: Path) -> None:
 
 
 def test_man_parity_floor() -> None:
-    oracle.require_tool("mandoc")
-    if not MAN_INPUTS:
-        oracle.unavailable(f"no man regress inputs under {oracle.REGRESS}")
-    oracle.prefetch(MAN_INPUTS, oracle.mandoc_tree)
-    oracle.prefetch(MAN_INPUTS, oracle.mandoc_lint)
-    results = [compare_regress(path) for path in MAN_INPUTS]
+    results = compare_all(MAN_INPUTS, compare_regress, "man")
     print(report(results))
     keys = {oracle.regress_id(p) for p in MAN_INPUTS}
     check_floor(results, keys, EXPECTED_DIFFERENCES, FLOOR)

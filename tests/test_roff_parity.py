@@ -16,7 +16,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import oracle
-from test_man_parity import ManComparison, check_floor, compare, parity
+import pytest
+from test_man_parity import ManComparison, check_floor, check_input, compare, compare_all, parity
 
 FLOOR = 0.75
 
@@ -94,24 +95,14 @@ def compare_input(path: Path) -> ManComparison:
     return compare(oracle.expand_mdocdate(oracle.read_page(path)), oracle.regress_name(path))
 
 
-def test_roff_inputs_match_or_are_listed() -> None:
-    oracle.require_tool("mandoc")
-    if not ROFF_INPUTS:
-        oracle.unavailable(f"no roff regress inputs under {oracle.REGRESS}")
-    oracle.prefetch(ROFF_INPUTS, oracle.mandoc_tree)
-    oracle.prefetch(ROFF_INPUTS, oracle.mandoc_lint)
-    results = [compare_input(path) for path in ROFF_INPUTS]
-    problems = []
-    for path, result in zip(ROFF_INPUTS, results, strict=True):
-        name = key(path)
-        if result.mandoc_tree is None:
-            continue
-        if name in EXPECTED_DIFFERENCES:
-            if result.matches:
-                problems.append(f"{name} matches now: drop it from EXPECTED_DIFFERENCES")
-        elif not result.matches:
-            problems.append(f"{name}: {result.summary()}")
+@pytest.mark.parametrize("path", ROFF_INPUTS, ids=key)
+def test_roff_input(path: Path) -> None:
+    """Each input matches, unless it is listed with the reason it does not."""
+    check_input(compare_input(path), key(path), EXPECTED_DIFFERENCES)
+
+
+def test_roff_parity_floor() -> None:
+    results = compare_all(ROFF_INPUTS, compare_input, "roff")
     trees, lints, compared = parity(results)
     print(f"roff parity: tree {trees}/{compared}, lint {lints}/{compared}")
-    assert not problems, "\n".join(problems)
     check_floor(results, {key(p) for p in ROFF_INPUTS}, EXPECTED_DIFFERENCES, FLOOR)

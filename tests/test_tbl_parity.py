@@ -24,7 +24,15 @@ from pathlib import Path
 
 import oracle
 import pytest
-from test_man_parity import ManComparison, check_floor, check_input, compare, parity, show
+from test_man_parity import (
+    ManComparison,
+    check_floor,
+    check_input,
+    compare,
+    compare_all,
+    parity,
+    show,
+)
 
 FLOOR = 0.95
 
@@ -93,12 +101,7 @@ def test_tbl_input(path: Path) -> None:
 
 
 def test_tbl_parity_floor() -> None:
-    oracle.require_tool("mandoc")
-    if not TBL_INPUTS:
-        oracle.unavailable(f"no tbl regress inputs under {oracle.REGRESS}")
-    oracle.prefetch(TBL_INPUTS, oracle.mandoc_tree)
-    oracle.prefetch(TBL_INPUTS, oracle.mandoc_lint)
-    results = [(path, compare_input(path)) for path in TBL_INPUTS]
+    results = list(zip(TBL_INPUTS, compare_all(TBL_INPUTS, compare_input, "tbl"), strict=True))
     print(report(results))
     keys = {key(p) for p in TBL_INPUTS}
     check_floor([r for _, r in results], keys, EXPECTED_DIFFERENCES, FLOOR)
