@@ -744,9 +744,7 @@ class Roff:
         ctl = self._control(buf)
         if ctl is not None:
             name, pos = _request_name(buf, ctl)
-            if self.ce_node is not None and (name in _ENDS_CENTERING or not self.is_request(name)):
-                # roff_cond_sub ends .ce for such a line, run or not.
-                self._end_centering()
+            self._macro_line_ends_centering(name)  # run or not (roff_cond_sub)
             if name in ("if", "ie", "el", "while"):
                 self.owed = 0
                 self._cond(ln, buf, name, pos, self._where(buf, ctl, True), True)
@@ -886,13 +884,11 @@ class Roff:
             and self.block.macro(self, ln, buf, ctl, name, pos)
         ):
             return
-        if self.ce_node is not None and (name in _ENDS_CENTERING or not self.is_request(name)):
-            # mandoc: "for now, let high level macros abort .ce mode".
-            self._end_centering()
+        self._macro_line_ends_centering(name)
         if self.renamed and name in self.renamed and name not in self.macros.text:
             self._call_renamed(ln, buf, name, ctl, owed)
             return
-        if name in self.strings.text and name not in self.macros.text and self._user_string(name):
+        if name not in self.macros.text and self._user_string(name):
             # A string the page defined, called as a macro: mandoc finds
             # the page's strings and macros before anything else, and a
             # string, having no newline at its end, goes before the next line.
@@ -1331,6 +1327,12 @@ class Roff:
             parser.last, parser.child_next = node.children[-1], False
             self.ce_node, self.ce_lines = node, lines
 
+    def _macro_line_ends_centering(self, name: str) -> None:
+        """mandoc: "for now, let high level macros abort .ce mode": a macro
+        of the language (or unknown), .Dd, .TH, .EQ or .TS."""
+        if self.ce_node is not None and (name in _ENDS_CENTERING or not self.is_request(name)):
+            self._end_centering()
+
     def _end_centering(self) -> None:
         """What follows goes after the .ce or .rj node, not into it."""
         assert self.ce_node is not None
@@ -1650,7 +1652,7 @@ class Roff:
             or name in ELEMENT_ARGS
             or name in self.macros.text
             or name in self.renamed
-            or (name in self.strings.text and self._user_string(name))
+            or self._user_string(name)
         )
 
     def forget(self, name: str) -> None:
@@ -1812,7 +1814,9 @@ class Roff:
             self.line_end = line_end
 
     def _user_string(self, name: str) -> bool:
-        """Whether string ``name`` is the page's (not one mandoc predefines)."""
+        """Whether ``name`` is a string the page defined (not one mandoc predefines)."""
+        if name not in self.strings.text:
+            return False
         predefined = PREDEFINED_STRINGS.get(name)
         return predefined is None or self.strings.get(name) != predefined
 
