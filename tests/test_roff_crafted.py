@@ -40,6 +40,9 @@ PAGES = {
     # macro body (Tcl's man.macros have one in .BE).
     "stray-brace": MAN + "text\n.\\}\nmore\n",
     "stray-brace-in-a-macro": MAN + ".de M\n.\\}\n.B x\n..\n.M\nmore\n",
+    # A \} with no block open, on the rest of a conditional's line: the
+    # message is at its place in the whole line.
+    "stray-brace-after-a-condition": MAN + ".if 1 \\(lq text\\}more\n.if 1 \\{ a \\} b \\} c\n",
     # A next-line scope ends before its line is read: a conditional request
     # there is evaluated in the scopes around it, even when this one is false.
     "next-line-scope-of-a-conditional": MAN

@@ -751,12 +751,13 @@ class Roff:
                 return
         self._close_braces(ln, buf)
 
-    def _close_braces(self, ln: int, buf: str, live: bool = False) -> str | None:
+    def _close_braces(self, ln: int, buf: str, live: bool = False, at: int = 0) -> str | None:
         """Remove ``\\}`` and close one brace scope for each.
 
         On a ``live`` line (its conditional true) a ``\\}`` before the end of
         the line becomes ``\\&``, as roff_cond_checkend makes it, so the
         words around it stay apart from whatever the line goes on with.
+        ``at`` is where ``buf`` starts in the input line, for messages.
         """
         if self.escape is None or "\\}" not in buf:
             return buf
@@ -781,7 +782,7 @@ class Roff:
                     del self.scopes[k:]
                     break
             else:
-                self.report("BLK_NOTOPEN", ln, j, "\\}")
+                self.report("BLK_NOTOPEN", ln, at + j, "\\}")
             closed = True
         rest = "".join(out)
         if closed:
@@ -1897,7 +1898,7 @@ class Roff:
                 self._empty_body(ln, buf, pos, owed)
             return
         if rule and self._active():
-            live = self._close_braces(ln, buf[pos:], True)
+            live = self._close_braces(ln, buf[pos:], True, pos)
             if live:
                 saved = self.in_scope
                 self.in_scope = True
